@@ -11,7 +11,7 @@ export const TOKENS_PER_REPLY = 3;
  * We cut text into segments no longer than this so a single piece can never be longer; ordinary words are far
  * shorter, so ordinary text counts exactly.
  */
-const MAX_RUN_CHARS = 32;
+const MAX_RUN_CHARS = 48;
 /** Work budget before yielding to the event loop in the async counter. */
 const SLICE_MS = 4;
 
