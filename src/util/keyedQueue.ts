@@ -11,7 +11,7 @@ export class KeyedQueue {
     this.depths.set(key, (this.depths.get(key) ?? 0) + 1);
     const result = previous.then(task, task);
     // The chain must survive a failed task; the caller still sees the failure through `result`.
-    const tail = result.then(
+    const tail: Promise<void> = result.then(
       () => this.release(key, tail),
       () => this.release(key, tail),
     );

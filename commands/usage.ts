@@ -1,0 +1,35 @@
+import { InteractionContextType, MessageFlags, SlashCommandBuilder, type ChatInputCommandInteraction } from 'discord.js';
+import type { CommandContext } from '../src/discord/command.js';
+import { canManageGuild } from '../src/discord/permissions.js';
+import { lastDays, type UsageTotals } from '../src/store/types.js';
+
+const HISTORY_DAYS = 30;
+
+export const data = new SlashCommandBuilder()
+  .setName('usage')
+  .setDescription('Your token usage and estimated cost (today and the last 30 days)')
+  .setContexts(InteractionContextType.Guild);
+
+const n = (value: number) => value.toLocaleString('en-US');
+const usd = (value: number) => `$${value < 1 ? value.toFixed(4) : value.toFixed(2)}`;
+
+export function formatUsage(label: string, totals: UsageTotals): string {
+  return `${label}: ${n(totals.promptTokens)} prompt + ${n(totals.completionTokens)} completion tokens, ${n(totals.requests)} requests, ≈ ${usd(totals.costUsd)}`;
+}
+
+export async function execute(interaction: ChatInputCommandInteraction, { store }: CommandContext): Promise<void> {
+  await interaction.deferReply({ flags: MessageFlags.Ephemeral });
+  const days = lastDays(Date.now(), HISTORY_DAYS);
+  const guildId = interaction.guildId;
+  const [today, month] = await Promise.all([
+    store.getUserUsage(interaction.user.id, guildId, days.slice(0, 1)),
+    store.getUserUsage(interaction.user.id, guildId, days),
+  ]);
+  const lines = ['**Your usage**', formatUsage('Today (UTC)', today), formatUsage(`Last ${HISTORY_DAYS} days`, month)];
+  if (canManageGuild(interaction)) {
+    const [guildToday, guildMonth] = await Promise.all([store.getGuildUsage(guildId, days.slice(0, 1)), store.getGuildUsage(guildId, days)]);
+    lines.push('', '**This server**', formatUsage('Today (UTC)', guildToday), formatUsage(`Last ${HISTORY_DAYS} days`, guildMonth));
+  }
+  lines.push('', '-# Costs are estimates from token counts and list prices.');
+  await interaction.editReply({ content: lines.join('\n') });
+}
