@@ -69,6 +69,7 @@ export async function startBot(config: Config, logger: Logger): Promise<RunningB
   } catch (error) {
     await client.destroy().catch(() => undefined);
     editBudget.dispose();
+    await model.close().catch(() => undefined);
     await store.close().catch(() => undefined);
     throw error;
   }
@@ -81,6 +82,7 @@ export async function startBot(config: Config, logger: Logger): Promise<RunningB
       if (!finished) logger.warn('stopped before every running turn finished; unfinished turns were not saved');
       await client.destroy();
       editBudget.dispose();
+      await model.close();
       await store.close();
     })());
   return { client: client as Client<true>, service, store, stop };

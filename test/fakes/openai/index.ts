@@ -1,0 +1,23 @@
+export {
+  assertNoViolations,
+  MODERATION_CATEGORIES,
+  startFakeOpenAI,
+  type AnswerFn,
+  type FakeAnswer,
+  type FakeFault,
+  type FakeFinishReason,
+  type FakeOpenAI,
+  type FakeOpenAIOptions,
+  type FakeTiming,
+  type RecordedRequest,
+} from './fakeOpenAI.js';
+export { DEFAULT_WINDOW_MS, formatResetDuration, TokenBucket, type FakeRateLimits } from './rateLimits.js';
+export {
+  OPENAI_SPEC_PATH,
+  SPEC_EXCEPTIONS,
+  SPEC_SCHEMAS,
+  validateAgainstSpec,
+  warmUpSpecValidator,
+  type SpecSchemaName,
+  type SpecViolation,
+} from './specValidator.js';
