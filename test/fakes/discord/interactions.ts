@@ -1,0 +1,442 @@
+/**
+ * Slash command interactions: building INTERACTION_CREATE payloads for a simulated member, and Discord's side of
+ * the response protocol (callback within 3 s, then 15 minutes of webhook calls on the token for @original and
+ * follow-ups).
+ */
+import { randomBytes } from 'node:crypto';
+import type { Snowflake } from 'discord-api-types/globals';
+import {
+  ApplicationCommandOptionType,
+  ApplicationCommandType,
+  ApplicationIntegrationType,
+  GatewayDispatchEvents,
+  GatewayOpcodes,
+  InteractionContextType,
+  InteractionResponseType,
+  InteractionType,
+  Locale,
+  MessageFlags,
+  MessageType,
+} from 'discord-api-types/v10';
+import type {
+  APIApplicationCommandInteractionDataBasicOption,
+  APIApplicationCommandInteractionDataOption,
+  APIApplicationCommandOption,
+  APIChatInputApplicationCommandGuildInteraction,
+  APIInteractionDataResolved,
+  APIInteractionResponse,
+  APIInteractionResponseCallbackData,
+  APIMessage,
+  GatewayInteractionCreateDispatch,
+  RESTPatchAPIWebhookWithTokenMessageJSONBody,
+  RESTPostAPIInteractionCallbackWithResponseResult,
+  RESTPostAPIWebhookWithTokenJSONBody,
+} from 'discord-api-types/v10';
+import type { CommandRegistry } from './commands.js';
+import { discordErrors } from './errors.js';
+import type { Dispatcher } from './gatewayTypes.js';
+import type { FakeWorld, MessageRecord } from './world.js';
+
+export type SlashOptionValue = string | number | boolean;
+
+export interface RunSlashCommandInput {
+  readonly name: string;
+  /** Option values by name (types are taken from the registered command, else inferred), or raw options. */
+  readonly options?: Readonly<Record<string, SlashOptionValue>> | readonly APIApplicationCommandInteractionDataBasicOption[];
+  readonly subcommand?: string;
+  readonly subcommandGroup?: string;
+  /** Default: the first guild's #general. May be a thread. */
+  readonly channelId?: Snowflake;
+  /** Invoke as the admin user (Manage Server through the Admin role). Ignored when `userId` is given. */
+  readonly asAdmin?: boolean;
+  /** Invoke as this user (must be a guild member). Default: the normal member. */
+  readonly userId?: Snowflake;
+}
+
+export interface InteractionCall {
+  readonly at: number;
+  readonly kind:
+    | 'callback'
+    | 'get-original'
+    | 'edit-original'
+    | 'delete-original'
+    | 'follow-up'
+    | 'get-follow-up'
+    | 'edit-follow-up'
+    | 'delete-follow-up';
+  readonly responseType?: InteractionResponseType;
+  readonly body: unknown;
+}
+
+export interface InteractionRecord {
+  readonly id: Snowflake;
+  readonly token: string;
+  readonly commandName: string;
+  readonly channelId: Snowflake;
+  readonly guildId: Snowflake;
+  readonly userId: Snowflake;
+  readonly createdAt: number;
+  readonly payload: APIChatInputApplicationCommandGuildInteraction;
+  /** The first (and only) callback. */
+  response: { readonly type: InteractionResponseType; readonly at: number; readonly ephemeral: boolean } | null;
+  originalMessageId: Snowflake | null;
+  readonly followUpIds: Snowflake[];
+  readonly calls: InteractionCall[];
+  lastActivityAt: number;
+}
+
+export interface InteractionTimings {
+  /** Discord's 3 s window for the first response. */
+  readonly responseDeadlineMs: number;
+  /** The token lives 15 minutes. */
+  readonly tokenLifetimeMs: number;
+}
+
+const ATTACHMENT_SIZE_LIMIT = 25 * 1024 * 1024;
+
+export class InteractionStore {
+  readonly byId = new Map<Snowflake, InteractionRecord>();
+  private readonly byToken = new Map<string, InteractionRecord>();
+
+  constructor(
+    private readonly world: FakeWorld,
+    private readonly commands: CommandRegistry,
+    private readonly dispatcher: Dispatcher,
+    private readonly timings: InteractionTimings,
+  ) {}
+
+  // -------------------------------------------------------------------------------------------------------------
+  // Creating interactions (the test acts as a Discord user)
+
+  create(input: RunSlashCommandInput, now: number = Date.now()): InteractionRecord {
+    const world = this.world;
+    const channelId = input.channelId ?? world.firstGuild.textChannelId;
+    const channel = world.channel(channelId);
+    const guildId = channel.guildId;
+    const userId = input.userId ?? (input.asAdmin ? world.adminUser.id : world.memberUser.id);
+    const registered = this.commands.find(guildId, input.name);
+    const resolved: APIInteractionDataResolved = {};
+    const leafDefinitions = leafOptionDefinitions(registered?.options, input.subcommandGroup, input.subcommand);
+    const leafOptions = Array.isArray(input.options)
+      ? [...(input.options as readonly APIApplicationCommandInteractionDataBasicOption[])]
+      : Object.entries((input.options ?? {}) as Record<string, SlashOptionValue>).map(([name, value]) =>
+          this.buildOption(guildId, name, value, leafDefinitions, resolved),
+        );
+    let options: APIApplicationCommandInteractionDataOption[] = leafOptions;
+    if (input.subcommand) {
+      const subcommand = { type: ApplicationCommandOptionType.Subcommand as const, name: input.subcommand, options: leafOptions };
+      options = input.subcommandGroup
+        ? [{ type: ApplicationCommandOptionType.SubcommandGroup, name: input.subcommandGroup, options: [subcommand] }]
+        : [subcommand];
+    }
+    const id = world.ids.next(now);
+    // Like Discord's: base64 of `interaction:<id>:<secret>`.
+    const token = Buffer.from(`interaction:${id}:${randomBytes(48).toString('base64url')}`).toString('base64url');
+    const payload: APIChatInputApplicationCommandGuildInteraction = {
+      id,
+      application_id: world.applicationId,
+      type: InteractionType.ApplicationCommand,
+      data: {
+        id: registered?.id ?? world.ids.next(now),
+        name: input.name,
+        type: ApplicationCommandType.ChatInput,
+        ...(options.length > 0 ? { options } : {}),
+        ...(Object.keys(resolved).length > 0 ? { resolved } : {}),
+        ...(registered?.guild_id ? { guild_id: registered.guild_id } : {}),
+      },
+      guild_id: guildId,
+      guild: { id: guildId, features: [], locale: Locale.EnglishUS },
+      channel: world.apiChannel(channelId),
+      channel_id: channelId,
+      member: { ...world.apiMember(guildId, userId), permissions: world.permissions(guildId, userId).toString() },
+      token,
+      version: 1,
+      app_permissions: world.permissions(guildId, world.bot.id).toString(),
+      locale: Locale.EnglishUS,
+      guild_locale: Locale.EnglishUS,
+      entitlements: [],
+      authorizing_integration_owners: { [ApplicationIntegrationType.GuildInstall]: guildId },
+      context: InteractionContextType.Guild,
+      attachment_size_limit: ATTACHMENT_SIZE_LIMIT,
+    };
+    const record: InteractionRecord = {
+      id,
+      token,
+      commandName: input.name,
+      channelId,
+      guildId,
+      userId,
+      createdAt: now,
+      payload,
+      response: null,
+      originalMessageId: null,
+      followUpIds: [],
+      calls: [],
+      lastActivityAt: now,
+    };
+    this.byId.set(id, record);
+    this.byToken.set(token, record);
+    const dispatch: Omit<GatewayInteractionCreateDispatch, 's'> = {
+      op: GatewayOpcodes.Dispatch,
+      t: GatewayDispatchEvents.InteractionCreate,
+      d: payload,
+    };
+    this.dispatcher.dispatch(dispatch);
+    return record;
+  }
+
+  private buildOption(
+    guildId: Snowflake,
+    name: string,
+    value: SlashOptionValue,
+    definitions: readonly APIApplicationCommandOption[] | undefined,
+    resolved: APIInteractionDataResolved,
+  ): APIApplicationCommandInteractionDataBasicOption {
+    const declared = definitions?.find((d) => d.name === name)?.type;
+    const type = declared ?? inferOptionType(value);
+    const world = this.world;
+    switch (type) {
+      case ApplicationCommandOptionType.Integer:
+        return { name, type, value: Number(value) };
+      case ApplicationCommandOptionType.Number:
+        return { name, type, value: Number(value) };
+      case ApplicationCommandOptionType.Boolean:
+        return { name, type, value: value === true || value === 'true' };
+      case ApplicationCommandOptionType.User: {
+        const id = String(value);
+        resolved.users = { ...resolved.users, [id]: world.apiUser(id) };
+        const { user: _user, ...member } = world.apiMember(guildId, id);
+        resolved.members = { ...resolved.members, [id]: { ...member, permissions: world.permissions(guildId, id).toString() } };
+        return { name, type, value: id };
+      }
+      case ApplicationCommandOptionType.Channel: {
+        const id = String(value);
+        const channel = world.channel(id);
+        const entry = { id, type: channel.type, name: channel.name, permissions: world.permissions(guildId, world.bot.id).toString() };
+        resolved.channels = { ...resolved.channels, [id]: entry as NonNullable<APIInteractionDataResolved['channels']>[string] };
+        return { name, type, value: id };
+      }
+      case ApplicationCommandOptionType.Role: {
+        const id = String(value);
+        const role = world.roles.get(id);
+        if (role) resolved.roles = { ...resolved.roles, [id]: world.apiRole(role) };
+        return { name, type, value: id };
+      }
+      default:
+        return { name, type: ApplicationCommandOptionType.String, value: String(value) };
+    }
+  }
+
+  // -------------------------------------------------------------------------------------------------------------
+  // Discord's side of the response protocol
+
+  /** POST /interactions/{id}/{token}/callback */
+  callback(
+    interactionId: Snowflake,
+    token: string,
+    body: APIInteractionResponse,
+    withResponse: boolean,
+    now: number = Date.now(),
+  ): { status: 200; body: RESTPostAPIInteractionCallbackWithResponseResult } | { status: 204 } {
+    const record = this.byId.get(interactionId);
+    if (!record || record.token !== token) throw discordErrors.unknownInteraction();
+    if (record.response) throw discordErrors.alreadyAcknowledged();
+    if (now - record.createdAt > this.timings.responseDeadlineMs) throw discordErrors.unknownInteraction();
+    record.calls.push({ at: now, kind: 'callback', responseType: body.type, body });
+    record.lastActivityAt = now;
+
+    let message: MessageRecord | undefined;
+    switch (body.type) {
+      case InteractionResponseType.ChannelMessageWithSource: {
+        const data: APIInteractionResponseCallbackData = body.data;
+        message = this.createResponseMessage(record, data, false, now);
+        break;
+      }
+      case InteractionResponseType.DeferredChannelMessageWithSource: {
+        message = this.createResponseMessage(record, body.data?.flags === undefined ? {} : { flags: body.data.flags }, true, now);
+        break;
+      }
+      case InteractionResponseType.Modal:
+        break;
+      default:
+        // Pong, autocomplete results, component updates and activities do not answer a slash command.
+        throw discordErrors.invalidCallbackType(body.type);
+    }
+    record.response = { type: body.type, at: now, ephemeral: message?.ephemeral ?? false };
+    if (message) record.originalMessageId = message.id;
+    if (!withResponse) return { status: 204 };
+    return {
+      status: 200,
+      body: {
+        interaction: {
+          id: record.id,
+          type: InteractionType.ApplicationCommand,
+          ...(message
+            ? {
+                response_message_id: message.id,
+                response_message_loading: ((message.current.flags ?? 0) & MessageFlags.Loading) !== 0,
+                response_message_ephemeral: message.ephemeral,
+              }
+            : {}),
+        },
+        ...(message ? { resource: { type: body.type, message: message.current } } : {}),
+      },
+    };
+  }
+
+  private createResponseMessage(
+    record: InteractionRecord,
+    data: APIInteractionResponseCallbackData,
+    deferred: boolean,
+    now: number,
+  ): MessageRecord {
+    const flags = (data.flags ?? 0) | (deferred ? MessageFlags.Loading : 0);
+    return this.world.createMessage(
+      {
+        channelId: record.channelId,
+        authorId: this.world.bot.id,
+        source: 'interaction-response',
+        content: data.content,
+        embeds: data.embeds,
+        components: data.components,
+        flags,
+        allowedMentions: data.allowed_mentions,
+        tts: data.tts,
+        interaction: { id: record.id, userId: record.userId, name: record.commandName },
+        webhookId: this.world.applicationId,
+        type: MessageType.ChatInputCommand,
+        allowEmpty: deferred,
+      },
+      now,
+    );
+  }
+
+  /** The interaction behind `/webhooks/{application_id}/{token}`. */
+  forWebhook(webhookId: Snowflake, token: string, now: number = Date.now()): InteractionRecord {
+    const record = this.byToken.get(token);
+    if (!record || webhookId !== this.world.applicationId) throw discordErrors.unknownWebhook();
+    if (now - record.createdAt > this.timings.tokenLifetimeMs) throw discordErrors.invalidWebhookToken();
+    return record;
+  }
+
+  private original(record: InteractionRecord): MessageRecord {
+    const message = record.originalMessageId ? this.world.messages.get(record.originalMessageId) : undefined;
+    if (!message || message.deletedAt !== null) throw discordErrors.unknownMessage();
+    return message;
+  }
+
+  private followUp(record: InteractionRecord, messageId: Snowflake): MessageRecord {
+    const message = this.world.messages.get(messageId);
+    const belongs = record.followUpIds.includes(messageId) || record.originalMessageId === messageId;
+    if (!message || !belongs || message.deletedAt !== null) throw discordErrors.unknownMessage();
+    return message;
+  }
+
+  getOriginal(record: InteractionRecord, now: number = Date.now()): APIMessage {
+    record.calls.push({ at: now, kind: 'get-original', body: undefined });
+    return this.original(record).current;
+  }
+
+  editOriginal(record: InteractionRecord, body: RESTPatchAPIWebhookWithTokenMessageJSONBody, now: number = Date.now()): APIMessage {
+    record.calls.push({ at: now, kind: 'edit-original', body });
+    record.lastActivityAt = now;
+    return this.edit(this.original(record), body, now).current;
+  }
+
+  deleteOriginal(record: InteractionRecord, now: number = Date.now()): void {
+    record.calls.push({ at: now, kind: 'delete-original', body: undefined });
+    record.lastActivityAt = now;
+    const message = this.original(record);
+    this.world.deleteMessage(message, this.world.bot.id, now);
+  }
+
+  /** POST /webhooks/{application_id}/{token}: a follow-up (the first one after a defer fills the "thinking" message). */
+  createFollowUp(record: InteractionRecord, body: RESTPostAPIWebhookWithTokenJSONBody, now: number = Date.now()): APIMessage {
+    if (!record.response) throw discordErrors.unknownWebhook();
+    record.calls.push({ at: now, kind: 'follow-up', body });
+    record.lastActivityAt = now;
+    const original = record.originalMessageId ? this.world.messages.get(record.originalMessageId) : undefined;
+    if (original && original.deletedAt === null && ((original.current.flags ?? 0) & MessageFlags.Loading) !== 0) {
+      return this.edit(original, body, now).current;
+    }
+    const message = this.world.createMessage(
+      {
+        channelId: record.channelId,
+        authorId: this.world.bot.id,
+        source: 'interaction-followup',
+        content: body.content,
+        embeds: body.embeds,
+        components: body.components,
+        flags: body.flags ?? 0,
+        allowedMentions: body.allowed_mentions,
+        tts: body.tts,
+        interaction: { id: record.id, userId: record.userId, name: record.commandName },
+        webhookId: this.world.applicationId,
+        type: MessageType.ChatInputCommand,
+      },
+      now,
+    );
+    record.followUpIds.push(message.id);
+    return message.current;
+  }
+
+  getFollowUp(record: InteractionRecord, messageId: Snowflake, now: number = Date.now()): APIMessage {
+    record.calls.push({ at: now, kind: 'get-follow-up', body: undefined });
+    return this.followUp(record, messageId).current;
+  }
+
+  editFollowUp(
+    record: InteractionRecord,
+    messageId: Snowflake,
+    body: RESTPatchAPIWebhookWithTokenMessageJSONBody,
+    now: number = Date.now(),
+  ): APIMessage {
+    record.calls.push({ at: now, kind: 'edit-follow-up', body });
+    record.lastActivityAt = now;
+    return this.edit(this.followUp(record, messageId), body, now).current;
+  }
+
+  deleteFollowUp(record: InteractionRecord, messageId: Snowflake, now: number = Date.now()): void {
+    record.calls.push({ at: now, kind: 'delete-follow-up', body: undefined });
+    record.lastActivityAt = now;
+    this.world.deleteMessage(this.followUp(record, messageId), this.world.bot.id, now);
+  }
+
+  private edit(message: MessageRecord, body: RESTPatchAPIWebhookWithTokenMessageJSONBody, now: number): MessageRecord {
+    return this.world.editMessage(
+      message,
+      {
+        content: body.content,
+        embeds: body.embeds,
+        components: body.components,
+        allowedMentions: body.allowed_mentions,
+        flags: 'flags' in body ? (body as { flags?: number | null }).flags : undefined,
+      },
+      now,
+    );
+  }
+}
+
+function inferOptionType(value: SlashOptionValue): ApplicationCommandOptionType {
+  if (typeof value === 'boolean') return ApplicationCommandOptionType.Boolean;
+  if (typeof value === 'number') return Number.isInteger(value) ? ApplicationCommandOptionType.Integer : ApplicationCommandOptionType.Number;
+  return ApplicationCommandOptionType.String;
+}
+
+/** The option definitions that hold values for the invoked (sub)command. */
+function leafOptionDefinitions(
+  options: readonly APIApplicationCommandOption[] | undefined,
+  group: string | undefined,
+  subcommand: string | undefined,
+): readonly APIApplicationCommandOption[] | undefined {
+  let level = options;
+  if (group) {
+    const found = level?.find((o) => o.name === group && o.type === ApplicationCommandOptionType.SubcommandGroup);
+    level = found && 'options' in found ? (found.options as APIApplicationCommandOption[] | undefined) : undefined;
+  }
+  if (subcommand) {
+    const found = level?.find((o) => o.name === subcommand && o.type === ApplicationCommandOptionType.Subcommand);
+    level = found && 'options' in found ? (found.options as APIApplicationCommandOption[] | undefined) : undefined;
+  }
+  return level;
+}
