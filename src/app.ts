@@ -46,7 +46,6 @@ export async function startBot(config: Config, logger: Logger): Promise<RunningB
       editIntervalMs: config.editIntervalMs,
       userMessagesPerMinute: config.userMessagesPerMinute,
       guildDailyTokens: config.guildDailyTokens,
-      moderation: config.openai.moderation,
     },
   });
 

@@ -22,7 +22,6 @@ export interface ConversationSettings {
   editIntervalMs: number;
   userMessagesPerMinute: number;
   guildDailyTokens: number;
-  moderation: boolean;
 }
 
 export interface ConversationDeps {
@@ -220,10 +219,9 @@ export class ConversationService {
   private async prepare(request: TurnRequest): Promise<PreparedTurn> {
     const { store, settings } = this.deps;
     await this.checkGuildAllowance(request.guildId);
-    if (settings.moderation) {
-      const verdict = await this.deps.model.moderate(request.content);
-      if (verdict.flagged) throw new TurnRefused(notices.moderated);
-    }
+    // The model client knows whether moderation is on (OPENAI_MODERATION); off, this costs nothing.
+    const verdict = await this.deps.model.moderate(request.content);
+    if (verdict.flagged) throw new TurnRefused(notices.moderated);
     const meta =
       (await store.getThread(request.threadId)) ??
       (await store.createThread({

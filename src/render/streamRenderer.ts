@@ -1,0 +1,209 @@
+import type { EditBudget } from './editBudget.js';
+import type { MessageSink } from './messageSink.js';
+import { DISCORD_MESSAGE_LIMIT, assertSplitLimit } from './splitMessage.js';
+import { StreamLayout, type RenderEnd, type Slot } from './streamLayout.js';
+import { DEFAULT_TYPING_INTERVAL_MS, TypingIndicator } from './typingIndicator.js';
+
+export type { RenderEnd } from './streamLayout.js';
+export { EMPTY_ANSWER_NOTICE, LENGTH_NOTICE, formatNotice } from './renderNotices.js';
+export { STREAM_CURSOR } from './streamView.js';
+
+export interface StreamRendererOptions {
+  /** Least time between two writes to ONE message (config EDIT_INTERVAL_MS). */
+  editIntervalMs: number;
+  /** Process-wide budget of Discord writes, shared by every stream. */
+  budget: EditBudget;
+  /** Longest message content; Discord's limit by default. */
+  maxLength?: number;
+  /** How often to refresh the typing indicator before the first visible text. */
+  typingIntervalMs?: number;
+}
+
+export interface RenderResult {
+  /** Every message this render posted, in order. */
+  messageIds: string[];
+  /** The answer text as delivered, without cursor, notices or fence repairs. */
+  text: string;
+  /** Every message landed with its final content. */
+  delivered: boolean;
+  /** The first sink (or budget) failure, when not delivered. */
+  error?: unknown;
+}
+
+/** The next write: send the slot if it has no id yet, else edit it. */
+interface Write {
+  slot: Slot;
+  content: string;
+  /** Earliest time (ms) the write may be issued. */
+  readyAt: number;
+  priority: boolean;
+}
+
+/**
+ * Turns a stream of text deltas into Discord messages a reader watches grow.
+ *
+ * One loop per stream issues every write, one at a time, so a message never has two requests in flight and
+ * each write carries the latest text. A message is written at most once per `editIntervalMs`, and each write
+ * first takes a grant from the shared budget, so under load every stream slows down evenly instead of queueing
+ * stale edits. push() only appends; the loop picks the text up when the message may next be written.
+ */
+export class StreamRenderer {
+  private readonly layout: StreamLayout;
+  private readonly typing: TypingIndicator;
+  private readonly editIntervalMs: number;
+  private readonly budget: EditBudget;
+  private end: RenderEnd | undefined;
+  private failure: { error: unknown } | undefined;
+  private loop: Promise<void> | undefined;
+  private finished: Promise<RenderResult> | undefined;
+  /** Ends the loop's current wait early. */
+  private wake: (() => void) | undefined;
+  /** Whether new text (or a status) should end the loop's current wait. */
+  private wakeOnInput = false;
+
+  constructor(
+    private readonly sink: MessageSink,
+    options: StreamRendererOptions,
+  ) {
+    const maxLength = options.maxLength ?? DISCORD_MESSAGE_LIMIT;
+    assertSplitLimit(maxLength);
+    if (!(options.editIntervalMs >= 0)) throw new RangeError(`editIntervalMs must be >= 0, got ${options.editIntervalMs}`);
+    this.editIntervalMs = options.editIntervalMs;
+    this.budget = options.budget;
+    this.layout = new StreamLayout(maxLength);
+    this.typing = new TypingIndicator(() => sink.typing(), options.typingIntervalMs ?? DEFAULT_TYPING_INTERVAL_MS);
+  }
+
+  /** Show the typing indicator now and keep it up until the first message is posted or finish() is called. */
+  start(): void {
+    if (this.end === undefined) this.typing.start();
+  }
+
+  /** A status shown before any answer text (e.g. waiting for model capacity); the answer replaces it. */
+  setStatus(text: string): void {
+    if (this.end !== undefined) return;
+    this.layout.setStatus(text);
+    this.poke();
+  }
+
+  /** Append answer text. Never waits for the network and never throws. */
+  push(delta: string): void {
+    if (this.end !== undefined || delta === '') return;
+    this.layout.append(delta);
+    this.poke();
+  }
+
+  /** Write everything out (final edits, notice) and resolve once it has landed or failed. Idempotent. */
+  finish(end: RenderEnd): Promise<RenderResult> {
+    if (this.finished) return this.finished;
+    this.end = end;
+    this.typing.stop();
+    const loop = this.ensureLoop();
+    this.wake?.();
+    this.finished = loop.then(() => this.result());
+    return this.finished;
+  }
+
+  private poke(): void {
+    this.ensureLoop();
+    if (this.wakeOnInput) this.wake?.();
+  }
+
+  private ensureLoop(): Promise<void> {
+    this.loop ??= this.run();
+    return this.loop;
+  }
+
+  private async run(): Promise<void> {
+    while (!this.failure) {
+      const next = this.plan();
+      if (!next) {
+        if (this.end !== undefined) return;
+        await this.sleep(undefined);
+        continue;
+      }
+      const waitMs = next.readyAt - Date.now();
+      if (waitMs > 0) {
+        await this.sleep(waitMs);
+        continue;
+      }
+      try {
+        await this.budget.acquire({ priority: next.priority });
+      } catch (error) {
+        this.fail(error);
+        return;
+      }
+      // Plan again: text may have arrived while we waited for the grant, and the write should carry it.
+      const write = this.plan();
+      if (write && write.readyAt <= Date.now()) await this.perform(write);
+    }
+  }
+
+  /** The first write that may go now, else the one that may go soonest. Earlier messages first. */
+  private plan(): Write | undefined {
+    if (this.end !== undefined) this.layout.finalize(this.end);
+    else this.layout.update();
+    const now = Date.now();
+    let soonest: Write | undefined;
+    for (const slot of this.layout.slots) {
+      const content = this.layout.desired(slot);
+      if (content === undefined || content === slot.sent) continue;
+      const write: Write =
+        slot.id === undefined
+          ? { slot, content, readyAt: now, priority: true }
+          : { slot, content, readyAt: slot.lastWriteAt + this.editIntervalMs, priority: slot.final !== undefined };
+      if (write.readyAt <= now) return write;
+      if (!soonest || write.readyAt < soonest.readyAt) soonest = write;
+    }
+    return soonest;
+  }
+
+  private async perform({ slot, content }: Write): Promise<void> {
+    slot.lastWriteAt = Date.now();
+    try {
+      if (slot.id === undefined) {
+        this.typing.stop(); // the message itself now shows that we are answering
+        slot.id = await this.sink.send(content);
+      } else {
+        await this.sink.edit(slot.id, content);
+      }
+      slot.sent = content;
+    } catch (error) {
+      // A dead message is not retried: the stream stops writing and finish() reports it undelivered.
+      this.fail(error);
+    }
+  }
+
+  private fail(error: unknown): void {
+    this.failure ??= { error };
+    this.typing.stop();
+  }
+
+  /** Wait for `ms` (or until woken when undefined); finish() always wakes, new text wakes when it could matter. */
+  private sleep(ms: number | undefined): Promise<void> {
+    return new Promise((resolve) => {
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      this.wake = () => {
+        if (timer !== undefined) clearTimeout(timer);
+        this.wake = undefined;
+        this.wakeOnInput = false;
+        resolve();
+      };
+      // A message not yet posted may be sent at once; otherwise new text waits for the interval anyway.
+      this.wakeOnInput = ms === undefined || this.layout.slots[this.layout.slots.length - 1]?.id === undefined;
+      if (ms !== undefined) timer = setTimeout(this.wake, ms);
+    });
+  }
+
+  private result(): RenderResult {
+    const slots = this.layout.slots;
+    const landed = slots.filter((slot) => slot.final !== undefined && slot.sent === slot.final);
+    const result: RenderResult = {
+      messageIds: slots.flatMap((slot) => (slot.id === undefined ? [] : [slot.id])),
+      text: landed.map((slot) => slot.body).join(''),
+      delivered: this.failure === undefined && landed.length === slots.length,
+    };
+    if (this.failure) result.error = this.failure.error;
+    return result;
+  }
+}

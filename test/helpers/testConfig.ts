@@ -1,0 +1,18 @@
+import type { Config } from '../../src/config/config.js';
+
+/** OpenAI settings pointing at a fake server, with limits far away unless a test sets them. */
+export function openaiConfig(baseURL: string, overrides: Partial<Config['openai']> = {}): Config['openai'] {
+  return {
+    apiKey: 'sk-test-not-a-real-key',
+    baseURL,
+    model: 'gpt-4o-mini',
+    rpm: 100_000,
+    tpm: 100_000_000,
+    moderation: false,
+    useMaxTokens: false,
+    prices: {},
+    timeoutMs: 10_000,
+    stallTimeoutMs: 5_000,
+    ...overrides,
+  };
+}
