@@ -1,0 +1,61 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { assertNoViolations } from '../fakes/discord/index.js';
+import { startHarness, transcript, type Harness } from './harness.js';
+import { visibleText, waitForAnswer } from './waitForAnswer.js';
+
+describe('upstream faults end to end', () => {
+  let h: Harness | undefined;
+  afterEach(async () => {
+    await h?.close();
+    h = undefined;
+    assertNoViolations();
+  });
+
+  async function ask(text: string): Promise<string> {
+    const asked = h!.discord.sendMessage({ content: text, mentionsBot: true });
+    return (await h!.discord.waitForThread({ fromMessageId: asked.id })).id;
+  }
+
+  it('a 429 with retry-after, then success: the answer arrives', async () => {
+    h = await startHarness();
+    h.openai.fail({ kind: 'rate_limit', retryAfterMs: 300 });
+    const threadId = await ask('are you busy?');
+    await waitForAnswer(h.discord, threadId);
+    expect(visibleText(h.discord, threadId)).toBe('You said: are you busy?');
+    expect(h.openai.chatRequests().map((r) => r.status)).toEqual([429, 200]);
+  });
+
+  it('insufficient_quota: a plain notice, no retry, the next turn works and the user turn is not duplicated', async () => {
+    h = await startHarness();
+    const { discord, openai } = h;
+    const threadId = await ask('first');
+    await waitForAnswer(discord, threadId);
+    openai.fail({ kind: 'insufficient_quota' });
+    discord.sendMessage({ channelId: threadId, content: 'second' });
+    await waitForAnswer(discord, threadId, { atLeast: 2 });
+    const notice = discord.botMessagesIn(threadId).at(-1)!.current.content;
+    expect(notice).toMatch(/quota is used up/);
+    expect(notice).not.toMatch(/Error|stack|sk-/);
+    expect(openai.chatRequests().filter((r) => r.status === 429)).toHaveLength(1);
+    discord.sendMessage({ channelId: threadId, content: 'third' });
+    await waitForAnswer(discord, threadId, { atLeast: 3 });
+    expect(transcript(openai.chatRequests().at(-1)!.body).slice(1)).toEqual(['user: first', 'assistant: You said: first', 'user: third']);
+  });
+
+  it('a stream cut mid-answer keeps the partial text, shows a notice, and the bot keeps serving', async () => {
+    h = await startHarness({ openai: { answer: () => 'partial answer '.repeat(40), chunkTokens: 2, tokensPerSecond: 200 } });
+    const { discord, openai } = h;
+    openai.fail({ kind: 'cut', afterChunks: 6 });
+    const threadId = await ask('tell me everything');
+    await waitForAnswer(discord, threadId);
+    const text = visibleText(discord, threadId);
+    expect(text).toMatch(/^partial answer/);
+    expect(text).toMatch(/interrupted/i);
+    openai.setAnswer(() => 'complete answer');
+    discord.sendMessage({ channelId: threadId, content: 'again please' });
+    await waitForAnswer(discord, threadId, { atLeast: 2 });
+    expect(discord.botMessagesIn(threadId).at(-1)!.current.content).toBe('complete answer');
+    // The interrupted exchange was not kept.
+    expect(transcript(openai.chatRequests().at(-1)!.body).slice(1)).toEqual(['user: again please']);
+  });
+});
