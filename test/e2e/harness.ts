@@ -2,7 +2,7 @@ import type { ChatCompletionCreateParams } from 'openai/resources/chat/completio
 import { startBot, type RunningBot } from '../../src/app.js';
 import { loadConfig, type Config } from '../../src/config/config.js';
 import { registerCommands } from '../../src/discord/registerCommands.js';
-import { silentLogger } from '../../src/log.js';
+import { silentLogger, type Logger } from '../../src/log.js';
 import { startFakeDiscord, type FakeDiscord, type FakeDiscordOptions } from '../fakes/discord/index.js';
 import { startFakeOpenAI, type FakeOpenAI, type FakeOpenAIOptions } from '../fakes/openai/index.js';
 import { makeTempDir, sqliteUrl } from '../helpers/tempDir.js';
@@ -31,7 +31,7 @@ export interface Harness {
  * `startBot` (real discord.js Client, real openai SDK), commands registered through the deploy path.
  */
 export async function startHarness(
-  options: { env?: Record<string, string>; discord?: FakeDiscordOptions; openai?: FakeOpenAIOptions } = {},
+  options: { env?: Record<string, string>; discord?: FakeDiscordOptions; openai?: FakeOpenAIOptions; logger?: Logger } = {},
 ): Promise<Harness> {
   const temp = makeTempDir('bot-e2e-');
   const discord = await startFakeDiscord(options.discord);
@@ -56,7 +56,8 @@ export async function startHarness(
     ...options.env,
   });
   await registerCommands(config.discord);
-  let bot = await startBot(config, silentLogger());
+  const logger = options.logger ?? silentLogger();
+  let bot = await startBot(config, logger);
   return {
     discord,
     openai,
@@ -66,7 +67,7 @@ export async function startHarness(
     },
     async restart() {
       await bot.stop(5_000);
-      bot = await startBot(config, silentLogger());
+      bot = await startBot(config, logger);
     },
     async close() {
       await bot.stop(5_000).catch(() => undefined);
