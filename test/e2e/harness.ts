@@ -74,6 +74,8 @@ export async function startHarness(
       await openai.close();
       await discord.close();
       temp.remove();
+      // The oracle: every request the SDK sent and every response the fake gave matched OpenAI's spec.
+      openai.assertNoViolations();
     },
   };
 }
