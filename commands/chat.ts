@@ -60,14 +60,6 @@ export async function execute(interaction: ChatInputCommandInteraction, { servic
     });
     return;
   }
-  const request = {
-    threadId: thread.id,
-    guildId: interaction.guildId,
-    channelId: thread.parentId ?? channel.id,
-    userId: interaction.user.id,
-    content,
-    messageId: opening?.id,
-  };
-  await service.open({ threadId: request.threadId, guildId: request.guildId, channelId: request.channelId, creatorId: request.userId });
-  await service.run(request, threadSink(thread));
+  const request = { threadId: thread.id, guildId: interaction.guildId, channelId: thread.parentId ?? channel.id, userId: interaction.user.id, content, messageId: opening?.id };
+  await service.begin(request, threadSink(thread));
 }

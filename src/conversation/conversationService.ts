@@ -109,19 +109,32 @@ export class ConversationService {
     return this.turns.run(request.threadId, () => this.runTurn(request, sink));
   }
 
+  /** Whether a thread holds a conversation: stored, or its first turn is already queued. */
   async hasConversation(threadId: string): Promise<boolean> {
-    return (await this.deps.store.getThread(threadId)) !== undefined;
+    return this.turns.depth(threadId) > 0 || (await this.deps.store.getThread(threadId)) !== undefined;
   }
 
-  /** Record a thread as a conversation before its first turn (e.g. right after `/chat` opened it). */
-  async open(meta: { threadId: string; guildId: string | null; channelId: string; creatorId: string }): Promise<void> {
-    await this.deps.store.createThread({ ...meta, createdAt: this.now() });
+  /**
+   * Start a conversation in a new thread with its admitted first turn. Queued at once, so a follow-up that arrives
+   * before the thread record is written already counts as part of the conversation and waits its turn.
+   */
+  begin(request: TurnRequest, sink: MessageSink): Promise<TurnOutcome> {
+    return this.turns.run(request.threadId, async () => {
+      await this.deps.store.createThread({
+        threadId: request.threadId,
+        guildId: request.guildId,
+        channelId: request.channelId,
+        creatorId: request.userId,
+        createdAt: this.now(),
+      });
+      return this.runTurn(request, sink);
+    });
   }
 
   /** Forget a thread's turns and summary, after any turn already running or waiting in that thread. */
   reset(threadId: string): Promise<boolean> {
     return this.turns.run(threadId, async () => {
-      if (!(await this.hasConversation(threadId))) return false;
+      if (!(await this.deps.store.getThread(threadId))) return false;
       await this.deps.store.resetThread(threadId);
       return true;
     });

@@ -50,8 +50,7 @@ export function createMessageHandler(service: ConversationService, logger: Logge
     }
     const thread = await message.startThread({ name: threadNameFrom(content), autoArchiveDuration: THREAD_ARCHIVE_MINUTES });
     const request = { threadId: thread.id, guildId: message.guildId, channelId: channel.id, userId: message.author.id, content, messageId: message.id };
-    await service.open({ threadId: thread.id, guildId: message.guildId, channelId: channel.id, creatorId: message.author.id });
-    // Queued synchronously here, so the turn is ordered before any later message in the new thread.
-    void service.run(request, threadSink(thread));
+    // Not awaited: begin() queues the turn at once, so later messages in the new thread line up behind it.
+    void service.begin(request, threadSink(thread));
   }
 }

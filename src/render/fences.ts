@@ -142,14 +142,15 @@ function startOfNextLine(text: string, from: number): number {
  * Scan text from `from` (a message's first offset) to the end. `carried` is the block that is open at `from`
  * (the message reopens it). A last line without newline is read as if complete; callers that stream hold such a
  * line back while it could still turn into a fence. A partial first line (from is mid-line) is never a fence.
+ * Lines starting at or after `to` are not scanned (a split only needs the next message's worth).
  */
-export function scanFences(text: string, from = 0, carried?: Fence): FenceMap {
+export function scanFences(text: string, from = 0, carried?: Fence, to = text.length): FenceMap {
   const spans: CodeSpan[] = [];
   let open: { fence: Fence; openStart: number; contentStart: number } | undefined = carried
     ? { fence: carried, openStart: from, contentStart: from }
     : undefined;
   let lineStart = startOfNextLine(text, from);
-  while (lineStart < text.length) {
+  while (lineStart < Math.min(to, text.length)) {
     const newline = text.indexOf('\n', lineStart);
     const lineEnd = newline === -1 ? text.length : newline;
     const next = newline === -1 ? text.length : newline + 1;

@@ -1,4 +1,4 @@
-import { looksLikeFenceLine, reopenLine, scanFences, type Fence, type FenceMap } from './fences.js';
+import { MAX_FENCE_LINE_LENGTH, looksLikeFenceLine, reopenLine, scanFences, type Fence, type FenceMap } from './fences.js';
 
 /** Discord rejects message content longer than this (create and edit). */
 export const DISCORD_MESSAGE_LIMIT = 2000;
@@ -7,7 +7,7 @@ export const MIN_SPLIT_LIMIT = 200;
 /** A boundary of a better kind is only taken if the message is at least this full; otherwise try a lesser kind. */
 const MIN_FILL_RATIO = 0.5;
 /** How far back from a hard cut we look for a grapheme boundary (long emoji ZWJ sequences, combining marks). */
-const GRAPHEME_WINDOW_CHARS = 256;
+const GRAPHEME_WINDOW_CHARS = 64;
 
 /**
  * One message's worth of an answer. `text` = `reopen` + `body` + `close`, where `body` is answer[start, end) and
@@ -208,10 +208,11 @@ export function splitIntoChunks(text: string, limit: number = DISCORD_MESSAGE_LI
   let start = 0;
   let carried: Fence | undefined;
   while (start < text.length) {
-    const map = scanFences(text, start, carried);
-    const whole = chunkAt(text, start, text.length, carried, map);
-    const end = whole.text.length <= limit ? text.length : findCut(text, start, carried, map, limit, true);
-    const chunk = end === text.length ? whole : chunkAt(text, start, end, carried, map);
+    // One message never holds more than `limit` characters of the text: scan no further than that.
+    const map = scanFences(text, start, carried, start + limit + MAX_FENCE_LINE_LENGTH);
+    const whole = text.length - start <= limit ? chunkAt(text, start, text.length, carried, map) : undefined;
+    const end = whole && whole.text.length <= limit ? text.length : findCut(text, start, carried, map, limit, true);
+    const chunk = whole && end === text.length ? whole : chunkAt(text, start, end, carried, map);
     if (isVisible(chunk.body)) chunks.push(chunk);
     carried = map.fenceAt(end);
     start = end;

@@ -80,7 +80,7 @@ export class StreamLayout {
     for (;;) {
       const slot = this.open;
       const map = scanFences(this.answer, slot.start, slot.carried);
-      const chunk = chunkAt(this.answer, slot.start, visibleEnd(this.answer, slot.start), slot.carried, map);
+      const chunk = chunkAt(this.answer, slot.start, visibleEnd(this.answer, slot.start, map), slot.carried, map);
       const view = withCursor(chunk);
       if (view.length <= this.limit) {
         slot.view = isVisible(chunk.body) ? view : undefined;

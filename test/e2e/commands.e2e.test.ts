@@ -1,26 +1,21 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { assertNoViolations } from '../fakes/discord/index.js';
-import { startHarness, transcript, type Harness } from './harness.js';
+import { describe, expect, it } from 'vitest';
+import { harnessPerTest, transcript, type Harness } from './harness.js';
 import { waitForAnswer } from './waitForAnswer.js';
 
 describe('slash commands end to end', () => {
-  let h: Harness | undefined;
-  afterEach(async () => {
-    await h?.close();
-    h = undefined;
-    assertNoViolations();
-  });
+  let h: Harness;
+  const start = harnessPerTest();
 
   /** Start a conversation by mention and wait for its first answer; returns the thread id. */
   async function conversation(text: string): Promise<string> {
-    const asked = h!.discord.sendMessage({ content: text, mentionsBot: true });
-    const thread = await h!.discord.waitForThread({ fromMessageId: asked.id });
-    await waitForAnswer(h!.discord, thread.id);
+    const asked = h.discord.sendMessage({ content: text, mentionsBot: true });
+    const thread = await h.discord.waitForThread({ fromMessageId: asked.id });
+    await waitForAnswer(h.discord, thread.id);
     return thread.id;
   }
 
   it('registers the commands of SPEC.md with Manage Server as the default permission of the admin command', async () => {
-    h = await startHarness();
+    h = await start();
     const registered = h.discord.commands.list(h.discord.ids.guildId);
     const byName = new Map(registered.map((c) => [c.name, c]));
     expect([...byName.keys()].sort()).toEqual(['chat', 'reset', 'system-prompt', 'usage']);
@@ -29,7 +24,7 @@ describe('slash commands end to end', () => {
   });
 
   it('/reset empties the next request history and the thread carries on', async () => {
-    h = await startHarness();
+    h = await start();
     const { discord, openai } = h;
     const threadId = await conversation('remember the number 42');
     const reset = discord.runSlashCommand({ name: 'reset', channelId: threadId });
@@ -46,7 +41,7 @@ describe('slash commands end to end', () => {
   });
 
   it('/system-prompt set by an admin changes the next request; by a member it is refused and changes nothing', async () => {
-    h = await startHarness();
+    h = await start();
     const { discord, openai } = h;
     const threadId = await conversation('hello');
 
@@ -73,7 +68,7 @@ describe('slash commands end to end', () => {
   });
 
   it('/usage shows the tokens the fake OpenAI reported, privately; admins also see the server totals', async () => {
-    h = await startHarness();
+    h = await start();
     const { discord, openai } = h;
     await conversation('count my tokens');
     const request = openai.chatRequests()[0]!;
@@ -89,7 +84,7 @@ describe('slash commands end to end', () => {
   });
 
   it('/chat refuses over-long input privately, without opening a thread', async () => {
-    h = await startHarness({ env: { MAX_INPUT_CHARS: '50' } });
+    h = await start({ env: { MAX_INPUT_CHARS: '50' } });
     const { discord, openai } = h;
     const outcome = await discord.runSlashCommand({ name: 'chat', options: { message: 'x'.repeat(60) } }).settled();
     expect(outcome.ephemeral).toBe(true);

@@ -1,18 +1,13 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { assertNoViolations } from '../fakes/discord/index.js';
-import { startHarness, transcript, type Harness } from './harness.js';
+import { describe, expect, it } from 'vitest';
+import { harnessPerTest, transcript, type Harness } from './harness.js';
 import { visibleText, waitForAnswer } from './waitForAnswer.js';
 
 describe('conversations end to end (discord.js + openai SDK + SQLite + both fakes)', () => {
-  let h: Harness | undefined;
-  afterEach(async () => {
-    await h?.close();
-    h = undefined;
-    assertNoViolations();
-  });
+  let h: Harness;
+  const start = harnessPerTest();
 
   it('/chat opens a thread, streams the answer by editing it in place, and a follow-up remembers the first turn', async () => {
-    h = await startHarness({ openai: { answer: (b) => `Answer about ${String(b.messages.at(-1)?.content)}. ${'More detail follows here. '.repeat(12)}`, tokensPerSecond: 60, chunkTokens: 2 } });
+    h = await start({ openai: { answer: (b) => `Answer about ${String(b.messages.at(-1)?.content)}. ${'More detail follows here. '.repeat(12)}`, tokensPerSecond: 60, chunkTokens: 2 } });
     const { discord, openai } = h;
     const chat = discord.runSlashCommand({ name: 'chat', options: { message: 'How do I sort an array in TypeScript?' } });
     const outcome = await chat.settled({ idleMs: 200 });
@@ -41,7 +36,7 @@ describe('conversations end to end (discord.js + openai SDK + SQLite + both fake
   });
 
   it('mentioning the bot in a channel opens a thread from that message; bots and unrelated threads are ignored', async () => {
-    h = await startHarness();
+    h = await start();
     const { discord, openai } = h;
     const asked = discord.sendMessage({ content: 'what is a monad?', mentionsBot: true });
     const thread = await discord.waitForThread({ fromMessageId: asked.id });
@@ -62,7 +57,7 @@ describe('conversations end to end (discord.js + openai SDK + SQLite + both fake
   });
 
   it('a text-less message in a conversation thread gets a short notice and nothing is sent to the model', async () => {
-    h = await startHarness();
+    h = await start();
     const { discord, openai } = h;
     const asked = discord.sendMessage({ content: 'hello', mentionsBot: true });
     const thread = await discord.waitForThread({ fromMessageId: asked.id });
@@ -81,7 +76,7 @@ describe('conversations end to end (discord.js + openai SDK + SQLite + both fake
   });
 
   it('a message sent while an answer streams is answered next, in order; two threads stream at once', async () => {
-    h = await startHarness({ openai: { answer: (b) => `Re: ${String(b.messages.at(-1)?.content)} ${'word '.repeat(30)}`, tokensPerSecond: 80 } });
+    h = await start({ openai: { answer: (b) => `Re: ${String(b.messages.at(-1)?.content)} ${'word '.repeat(30)}`, tokensPerSecond: 80 } });
     const { discord, openai } = h;
     const a = discord.sendMessage({ content: 'thread A', mentionsBot: true });
     const b = discord.sendMessage({ content: 'thread B', mentionsBot: true });
@@ -101,7 +96,7 @@ describe('conversations end to end (discord.js + openai SDK + SQLite + both fake
   });
 
   it('after a restart on the same database the thread continues with its history', async () => {
-    h = await startHarness();
+    h = await start();
     const { discord, openai } = h;
     const asked = discord.sendMessage({ content: 'my name is Ada', mentionsBot: true });
     const thread = await discord.waitForThread({ fromMessageId: asked.id });

@@ -1,23 +1,18 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { assertNoViolations } from '../fakes/discord/index.js';
-import { startHarness, transcript, type Harness } from './harness.js';
+import { describe, expect, it } from 'vitest';
+import { harnessPerTest, transcript, type Harness } from './harness.js';
 import { visibleText, waitForAnswer } from './waitForAnswer.js';
 
 describe('upstream faults end to end', () => {
-  let h: Harness | undefined;
-  afterEach(async () => {
-    await h?.close();
-    h = undefined;
-    assertNoViolations();
-  });
+  let h: Harness;
+  const start = harnessPerTest();
 
   async function ask(text: string): Promise<string> {
-    const asked = h!.discord.sendMessage({ content: text, mentionsBot: true });
-    return (await h!.discord.waitForThread({ fromMessageId: asked.id })).id;
+    const asked = h.discord.sendMessage({ content: text, mentionsBot: true });
+    return (await h.discord.waitForThread({ fromMessageId: asked.id })).id;
   }
 
   it('a 429 with retry-after, then success: the answer arrives', async () => {
-    h = await startHarness();
+    h = await start();
     h.openai.fail({ kind: 'rate_limit', retryAfterMs: 300 });
     const threadId = await ask('are you busy?');
     await waitForAnswer(h.discord, threadId);
@@ -26,7 +21,7 @@ describe('upstream faults end to end', () => {
   });
 
   it('insufficient_quota: a plain notice, no retry, the next turn works and the user turn is not duplicated', async () => {
-    h = await startHarness();
+    h = await start();
     const { discord, openai } = h;
     const threadId = await ask('first');
     await waitForAnswer(discord, threadId);
@@ -43,7 +38,7 @@ describe('upstream faults end to end', () => {
   });
 
   it('a stream cut mid-answer keeps the partial text, shows a notice, and the bot keeps serving', async () => {
-    h = await startHarness({ openai: { answer: () => 'partial answer '.repeat(40), chunkTokens: 2, tokensPerSecond: 200 } });
+    h = await start({ openai: { answer: () => 'partial answer '.repeat(40), chunkTokens: 2, tokensPerSecond: 200 } });
     const { discord, openai } = h;
     openai.fail({ kind: 'cut', afterChunks: 6 });
     const threadId = await ask('tell me everything');

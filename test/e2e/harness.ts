@@ -1,9 +1,10 @@
 import type { ChatCompletionCreateParams } from 'openai/resources/chat/completions';
+import { afterEach } from 'vitest';
 import { startBot, type RunningBot } from '../../src/app.js';
 import { loadConfig, type Config } from '../../src/config/config.js';
 import { registerCommands } from '../../src/discord/registerCommands.js';
 import { silentLogger, type Logger } from '../../src/log.js';
-import { startFakeDiscord, type FakeDiscord, type FakeDiscordOptions } from '../fakes/discord/index.js';
+import { assertNoViolations, startFakeDiscord, type FakeDiscord, type FakeDiscordOptions } from '../fakes/discord/index.js';
 import { startFakeOpenAI, type FakeOpenAI, type FakeOpenAIOptions } from '../fakes/openai/index.js';
 import { makeTempDir, sqliteUrl } from '../helpers/tempDir.js';
 
@@ -78,4 +79,19 @@ export async function startHarness(
       openai.assertNoViolations();
     },
   };
+}
+
+/**
+ * One harness per test: returns a starter, and closes whatever it started after each test, then checks that the
+ * fake Discord saw nothing outside Discord's spec.
+ */
+export function harnessPerTest(): (options?: Parameters<typeof startHarness>[0]) => Promise<Harness> {
+  let current: Harness | undefined;
+  afterEach(async () => {
+    const h = current;
+    current = undefined;
+    await h?.close();
+    assertNoViolations();
+  });
+  return async (options) => (current = await startHarness(options));
 }

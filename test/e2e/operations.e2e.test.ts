@@ -6,25 +6,21 @@ import { createLogger } from '../../src/log.js';
 import { assertNoViolations, startFakeDiscord, type FakeDiscord } from '../fakes/discord/index.js';
 import { startFakeOpenAI, type FakeOpenAI } from '../fakes/openai/index.js';
 import { makeTempDir, sqliteUrl } from '../helpers/tempDir.js';
-import { startHarness, transcript, type Harness } from './harness.js';
+import { harnessPerTest, transcript, type Harness } from './harness.js';
 import { visibleText, waitForAnswer } from './waitForAnswer.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const SECRET_KEY = 'sk-test-operations-SECRET-0123456789';
 
 describe('operating the bot', () => {
-  let h: Harness | undefined;
-  afterEach(async () => {
-    await h?.close();
-    h = undefined;
-    assertNoViolations();
-  });
+  let h: Harness;
+  const start = harnessPerTest();
 
   it('logs one line per turn with the numbers an operator needs, and never the token, the key or what users wrote', async () => {
     const lines: string[] = [];
     const sink = new PassThrough();
     sink.on('data', (chunk: Buffer) => lines.push(...chunk.toString('utf8').split('\n').filter(Boolean)));
-    h = await startHarness({ logger: createLogger('info', sink), env: { OPENAI_API_KEY: SECRET_KEY } });
+    h = await start({ logger: createLogger('info', sink), env: { OPENAI_API_KEY: SECRET_KEY } });
     const { discord } = h;
     const asked = discord.sendMessage({ content: 'my private diary entry', mentionsBot: true });
     const thread = await discord.waitForThread({ fromMessageId: asked.id });
@@ -43,7 +39,7 @@ describe('operating the bot', () => {
   });
 
   it('tells a user who sends too fast when to try again', async () => {
-    h = await startHarness({ env: { USER_MESSAGES_PER_MINUTE: '2' } });
+    h = await start({ env: { USER_MESSAGES_PER_MINUTE: '2' } });
     const { discord, openai } = h;
     const asked = discord.sendMessage({ content: 'one', mentionsBot: true });
     const thread = await discord.waitForThread({ fromMessageId: asked.id });
@@ -57,7 +53,7 @@ describe('operating the bot', () => {
   });
 
   it("refuses turns once the server's daily token cap is used, saying when it resets", async () => {
-    h = await startHarness({ env: { GUILD_DAILY_TOKENS: '10' } });
+    h = await start({ env: { GUILD_DAILY_TOKENS: '10' } });
     const { discord, openai } = h;
     const asked = discord.sendMessage({ content: 'first uses up the cap', mentionsBot: true });
     const thread = await discord.waitForThread({ fromMessageId: asked.id });
@@ -80,6 +76,7 @@ describe('the bot process (npm start path)', () => {
     await discord?.close();
     temp?.remove();
     discord = openai = temp = undefined;
+    assertNoViolations();
   });
 
   function startProcess(env: Record<string, string>): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {

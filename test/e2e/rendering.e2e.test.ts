@@ -1,6 +1,5 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { assertNoViolations } from '../fakes/discord/index.js';
-import { startHarness, type Harness } from './harness.js';
+import { describe, expect, it } from 'vitest';
+import { harnessPerTest, type Harness } from './harness.js';
 import { waitForAnswer } from './waitForAnswer.js';
 
 const fenceCount = (text: string) => (text.match(/^\s*```/gm) ?? []).length;
@@ -14,17 +13,13 @@ function longAnswerWithCode(): string {
 }
 
 describe('rendering end to end', () => {
-  let h: Harness | undefined;
-  afterEach(async () => {
-    await h?.close();
-    h = undefined;
-    assertNoViolations();
-  });
+  let h: Harness;
+  const start = harnessPerTest();
 
   it('a long answer arrives intact as ≤2000-character messages with repaired code fences', async () => {
     const answer = longAnswerWithCode();
     expect(answer.length).toBeGreaterThan(5_000);
-    h = await startHarness({ openai: { answer: () => answer, tokensPerSecond: 2_000, chunkTokens: 8 }, env: { MAX_COMPLETION_TOKENS: '4000' } });
+    h = await start({ openai: { answer: () => answer, tokensPerSecond: 2_000, chunkTokens: 8 }, env: { MAX_COMPLETION_TOKENS: '4000' } });
     const { discord } = h;
     const asked = discord.sendMessage({ content: 'explain with code', mentionsBot: true });
     const thread = await discord.waitForThread({ fromMessageId: asked.id });
@@ -48,7 +43,7 @@ describe('rendering end to end', () => {
   });
 
   it('model output with @everyone, @here, role and user mentions pings nobody, on every send and every edit', async () => {
-    h = await startHarness({
+    h = await start({
       openai: {
         answer: () => `Hey @everyone and @here! Ping <@100000000000000001> and <@&200000000000000009>. ${'filler text '.repeat(40)} Also <@!100000000000000001>.`,
         tokensPerSecond: 100,
@@ -70,7 +65,7 @@ describe('rendering end to end', () => {
   });
 
   it('an answer that hits the length cap ends with a short note', async () => {
-    h = await startHarness({ openai: { answer: () => 'word '.repeat(500) }, env: { MAX_COMPLETION_TOKENS: '50' } });
+    h = await start({ openai: { answer: () => 'word '.repeat(500) }, env: { MAX_COMPLETION_TOKENS: '50' } });
     const { discord } = h;
     const asked = discord.sendMessage({ content: 'write a lot', mentionsBot: true });
     const thread = await discord.waitForThread({ fromMessageId: asked.id });
