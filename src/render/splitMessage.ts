@@ -117,13 +117,15 @@ function boundaryAt(text: string, p: number, start: number, map: FenceMap, final
 }
 
 /** Offsets in [from, to] where a grapheme cluster starts (a cut there splits no emoji or surrogate pair). */
-function graphemeStarts(text: string, from: number, to: number): Set<number> {
+function graphemeStarts(text: string, from: number, to: number, final: boolean): Set<number> {
   const windowStart = Math.max(from, to - GRAPHEME_WINDOW_CHARS);
   const starts = new Set<number>();
   for (const { index } of segmenter.segment(text.slice(windowStart, Math.min(text.length, to + GRAPHEME_WINDOW_CHARS)))) {
     starts.add(windowStart + index);
   }
-  starts.add(text.length);
+  // The end of the text ends a cluster only once the text is complete: the next delta may extend it.
+  if (final) starts.add(text.length);
+  else starts.delete(text.length);
   return starts;
 }
 
@@ -136,8 +138,8 @@ function splitsSurrogatePair(text: string, p: number): boolean {
 /**
  * The best end for the message that starts at `start` (reopening `carried`), given that its text must fit in
  * `limit` characters. Prefers a paragraph break, then a line break, a sentence end, a space; cuts hard only
- * inside one unbroken run. `final` says the text is complete (else the last offset is not a boundary yet).
- * Returns an offset in (start, text.length].
+ * inside one unbroken run. While streaming, `frontier` marks where the text may still change (a cut never goes
+ * past it); leave it out when the text is complete. Returns an offset in (start, text.length].
  */
 export function findCut(
   text: string,
@@ -145,12 +147,15 @@ export function findCut(
   carried: Fence | undefined,
   map: FenceMap,
   limit: number,
-  final: boolean,
+  frontier?: number,
 ): number {
+  const final = frontier === undefined;
   const reopenLength = carried ? reopenLine(carried).length : 0;
   const room = limit - reopenLength;
   const fits = (p: number) => chunkLength(text, start, p, reopenLength, map) <= limit;
-  const maxEnd = Math.min(text.length, start + room);
+  const known = Math.min(frontier ?? text.length, text.length);
+  // A single unfinished character cluster longer than a message: cut it anyway (between code points).
+  const maxEnd = Math.min(known > start ? known : text.length, start + room);
   const firstVisible = text.slice(start, maxEnd).search(/\S/);
   // A cut at or before the first visible character would leave a whitespace-only message.
   const minEnd = firstVisible === -1 ? maxEnd : start + firstVisible + 1;
@@ -171,7 +176,7 @@ export function findCut(
     const p = best.get(kind);
     if (p !== undefined) return p;
   }
-  return hardCut(text, start, maxEnd, Math.max(start + 1, minEnd), map, fits);
+  return hardCut(text, start, maxEnd, Math.max(start + 1, minEnd), map, fits, final);
 }
 
 /** The latest allowed offset inside one unbroken run, on a grapheme boundary when there is one. */
@@ -182,8 +187,9 @@ function hardCut(
   minEnd: number,
   map: FenceMap,
   fits: (p: number) => boolean,
+  final: boolean,
 ): number {
-  const graphemes = graphemeStarts(text, start, maxEnd);
+  const graphemes = graphemeStarts(text, start, maxEnd, final);
   const tries: ReadonlyArray<(p: number) => boolean> = [
     (p) => p >= minEnd && graphemes.has(p) && cutAllowed(text, p, map),
     (p) => p >= minEnd && !splitsSurrogatePair(text, p) && cutAllowed(text, p, map),
@@ -211,7 +217,7 @@ export function splitIntoChunks(text: string, limit: number = DISCORD_MESSAGE_LI
     // One message never holds more than `limit` characters of the text: scan no further than that.
     const map = scanFences(text, start, carried, start + limit + MAX_FENCE_LINE_LENGTH);
     const whole = text.length - start <= limit ? chunkAt(text, start, text.length, carried, map) : undefined;
-    const end = whole && whole.text.length <= limit ? text.length : findCut(text, start, carried, map, limit, true);
+    const end = whole && whole.text.length <= limit ? text.length : findCut(text, start, carried, map, limit);
     const chunk = whole && end === text.length ? whole : chunkAt(text, start, end, carried, map);
     if (isVisible(chunk.body)) chunks.push(chunk);
     carried = map.fenceAt(end);

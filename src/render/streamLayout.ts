@@ -2,7 +2,7 @@ import type { Fence, FenceMap } from './fences.js';
 import { scanFences } from './fences.js';
 import { EMPTY_ANSWER_NOTICE, LENGTH_NOTICE, NOTICE_SEPARATOR, formatNotice } from './renderNotices.js';
 import { chunkAt, findCut, isVisible } from './splitMessage.js';
-import { visibleEnd, withCursor } from './streamView.js';
+import { lastClusterStart, visibleEnd, withCursor } from './streamView.js';
 
 /** How an answer ended (see StreamRenderer.finish). */
 export type RenderEnd =
@@ -48,10 +48,6 @@ export class StreamLayout {
 
   constructor(private readonly limit: number) {}
 
-  get text(): string {
-    return this.answer;
-  }
-
   append(delta: string): void {
     if (!this.finalized) this.answer += delta;
   }
@@ -80,13 +76,16 @@ export class StreamLayout {
     for (;;) {
       const slot = this.open;
       const map = scanFences(this.answer, slot.start, slot.carried);
-      const chunk = chunkAt(this.answer, slot.start, visibleEnd(this.answer, slot.start, map), slot.carried, map);
+      const end = visibleEnd(this.answer, slot.start, map);
+      const chunk = chunkAt(this.answer, slot.start, end, slot.carried, map);
       const view = withCursor(chunk);
       if (view.length <= this.limit) {
         slot.view = isVisible(chunk.body) ? view : undefined;
         return;
       }
-      this.cutAt(slot, map, findCut(this.answer, slot.start, slot.carried, map, this.limit, false));
+      // The last character cluster may still grow (an emoji sequence split across deltas): never cut into it.
+      const frontier = Math.min(end, lastClusterStart(this.answer));
+      this.cutAt(slot, map, findCut(this.answer, slot.start, slot.carried, map, this.limit, frontier));
     }
   }
 
@@ -103,7 +102,7 @@ export class StreamLayout {
         this.finishLast(slot, isVisible(chunk.body) ? chunk : undefined, end);
         return;
       }
-      this.cutAt(slot, map, findCut(this.answer, slot.start, slot.carried, map, this.limit, true));
+      this.cutAt(slot, map, findCut(this.answer, slot.start, slot.carried, map, this.limit));
     }
   }
 
