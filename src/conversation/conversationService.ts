@@ -62,6 +62,8 @@ class TurnRefused extends Error {
 }
 
 const DAY_MS = 86_400_000;
+/** How long a turn waits for model capacity before the thread says so. */
+const CAPACITY_NOTICE_AFTER_MS = 3_000;
 
 /**
  * The heart of the bot: every thread is one conversation, one turn at a time. A turn is read from the store, built
@@ -161,6 +163,7 @@ export class ConversationService {
     const { settings, logger } = this.deps;
     const started = this.now();
     let firstTokenAt: number | undefined;
+    let capacityNotice: NodeJS.Timeout | undefined;
     const renderer = new StreamRenderer(sink, { editIntervalMs: settings.editIntervalMs, budget: this.deps.editBudget });
     renderer.start();
     let outcome: TurnOutcome = 'failed';
@@ -182,9 +185,16 @@ export class ConversationService {
             firstTokenAt ??= this.now();
             renderer.push(text);
           },
-          onQueued: ({ position }) => renderer.setStatus(notices.waitingForCapacity(position)),
+          // The typing indicator covers short waits; a visible status only once the wait is noticeable.
+          onQueued: ({ position }) => {
+            clearTimeout(capacityNotice);
+            capacityNotice = setTimeout(() => {
+              if (firstTokenAt === undefined) renderer.setStatus(notices.waitingForCapacity(position));
+            }, CAPACITY_NOTICE_AFTER_MS);
+          },
         },
       );
+      clearTimeout(capacityNotice);
       const end = this.renderEnd(result);
       const rendered = await renderer.finish(end);
       if (!rendered.delivered) {
@@ -205,6 +215,7 @@ export class ConversationService {
       await renderer.finish({ kind: 'error', notice }).catch(() => undefined);
       return outcome;
     } finally {
+      clearTimeout(capacityNotice);
       logger.info(
         {
           thread: request.threadId,

@@ -2,6 +2,7 @@ import type { ChatCompletionCreateParams } from 'openai/resources/chat/completio
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ConversationService, type ConversationSettings, type TurnRequest } from '../../../src/conversation/conversationService.js';
 import { SUMMARY_PREFIX } from '../../../src/conversation/summaryMemory.js';
+import { createRateLimiter } from '../../../src/llm/limiter.js';
 import { createModelClient, type ModelClient } from '../../../src/llm/modelClient.js';
 import { silentLogger } from '../../../src/log.js';
 import { EditBudget } from '../../../src/render/editBudget.js';
@@ -220,6 +221,22 @@ describe('ConversationService with real SQLite, the real openai SDK and the fake
     expect(sink.text).toMatch(/flagged/);
     expect(fake.chatRequests()).toHaveLength(0);
     expect(await s.submit(turn('something fine'), new RecordingSink())).toBe('completed');
+  });
+
+  it('tells the user when a turn waits noticeably for model capacity, then replaces that with the answer', async () => {
+    await model.close();
+    // One request per 5 s window: the second thread has to wait for capacity.
+    const limiter = createRateLimiter({ rpm: 1, tpm: 1_000_000, windowMs: 5_000, safetyMargin: 0 });
+    model = createModelClient({ config: openaiConfig(fake.url), maxCompletionTokens: 256, usage: store, limiter });
+    const s = service();
+    const first = new RecordingSink();
+    const second = new RecordingSink();
+    const outcomes = await Promise.all([s.submit(turn('first', '300000000000000001'), first), s.submit(turn('second', '300000000000000002'), second)]);
+    await limiter.stop();
+    expect(outcomes).toEqual(['completed', 'completed']);
+    expect(first.messages[0]!.versions.some((v) => /Waiting for model capacity/.test(v))).toBe(false);
+    expect(second.messages[0]!.versions[0]).toMatch(/Waiting for model capacity/);
+    expect(second.text).toBe('echo: second');
   });
 
   it('records usage for every answered turn', async () => {
