@@ -11,8 +11,6 @@ import { EditBudget } from './render/editBudget.js';
 import { openStore, type KeyvStore } from './store/keyvStore.js';
 import { warmUpTokenizer } from './tokens/tokenCounter.js';
 
-/** Discord allows ~50 requests/s per bot; message writes keep 10/s of headroom for commands and typing. */
-const DISCORD_WRITES_PER_SECOND = 40;
 const READY_TIMEOUT_MS = 30_000;
 
 export interface RunningBot {
@@ -28,7 +26,8 @@ export async function startBot(config: Config, logger: Logger): Promise<RunningB
   warmUpTokenizer();
   const store = await openStore(config.databaseUrl, { onError: (error) => logger.error({ err: error }, 'store error') });
   const model = createModelClient({ config: config.openai, maxCompletionTokens: config.maxCompletionTokens, usage: store, logger });
-  const editBudget = new EditBudget({ perSecond: DISCORD_WRITES_PER_SECOND });
+  // Defaults to 40 writes/s: Discord allows ~50 per bot, the rest is headroom for commands and typing.
+  const editBudget = new EditBudget();
   const client = createDiscordClient(config.discord.apiBase);
   const service = new ConversationService({
     store,
