@@ -25,7 +25,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Config } from '../config/config.js';
 import { silentLogger, type Logger } from '../log.js';
 import type { UsageRecorder } from '../store/types.js';
-import { countTokens } from '../tokens/tokenCounter.js';
+import { countTokensAsync } from '../tokens/tokenCounter.js';
 import {
   ModelError,
   ModelInterruptedError,
@@ -202,7 +202,7 @@ export function createModelClient(options: ModelClientOptions): ModelClient {
     const usage =
       serverUsage ?
         { promptTokens: serverUsage.prompt_tokens, completionTokens: serverUsage.completion_tokens, estimated: false }
-      : { promptTokens: request.promptTokens, completionTokens: countTokens(text), estimated: true };
+      : { promptTokens: request.promptTokens, completionTokens: await countTokensAsync(text), estimated: true };
     const costUsd = pricing.costUsd(model, usage.promptTokens, usage.completionTokens);
     try {
       await usageRecorder.recordUsage({

@@ -68,6 +68,14 @@ export class EditBudget {
     });
   }
 
+  /**
+   * Take a grant only if one is free right now and nobody is waiting: for cosmetic requests (typing) that should
+   * be skipped, not queued, when Discord's global budget is busy.
+   */
+  tryAcquire(): boolean {
+    return !this.disposed && this.pending === 0 && this.tryGrant();
+  }
+
   /** Stop the timer and reject every waiter. */
   dispose(): void {
     this.disposed = true;

@@ -71,7 +71,12 @@ export class StreamRenderer {
     this.editIntervalMs = options.editIntervalMs;
     this.budget = options.budget;
     this.layout = new StreamLayout(maxLength);
-    this.typing = new TypingIndicator(() => sink.typing(), options.typingIntervalMs ?? DEFAULT_TYPING_INTERVAL_MS);
+    // Typing is cosmetic: it uses a budget grant when one is free and is skipped (not queued) when writes are busy,
+    // so many answers starting at once cannot push the bot over Discord's global limit.
+    this.typing = new TypingIndicator(
+      () => (this.budget.tryAcquire() ? sink.typing() : Promise.resolve()),
+      options.typingIntervalMs ?? DEFAULT_TYPING_INTERVAL_MS,
+    );
   }
 
   /** Show the typing indicator now and keep it up until the first message is posted or finish() is called. */

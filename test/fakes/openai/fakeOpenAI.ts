@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 /**
  * A fake OpenAI server on loopback: real HTTP, driven by the real `openai` SDK (baseURL = `fake.url`).
  *
@@ -219,6 +220,8 @@ export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<
   const violations: SpecViolation[] = [];
   const faults: FakeFault[] = [];
   const lifetime = new AbortController();
+  // Every pending stream sleep listens for shutdown; many concurrent streams are normal here.
+  setMaxListeners(0, lifetime.signal);
 
   let buckets: { requests?: TokenBucket; tokens?: TokenBucket } = {};
   const setRateLimits = (limits: FakeRateLimits | undefined): void => {

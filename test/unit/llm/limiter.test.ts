@@ -2,14 +2,16 @@ import { afterEach, describe, expect, it } from 'vitest';
 import {
   createRateLimiter,
   LimiterAbortedError,
+  DEFAULT_SAFETY_MARGIN,
   LimiterStoppedError,
   type ModelRateLimiter,
   type RateLimiterOptions,
 } from '../../../src/llm/limiter.js';
 
 const limiters: ModelRateLimiter[] = [];
+/** Tests pin a 10 % margin so their numbers do not depend on the default. */
 const make = (options: RateLimiterOptions) => {
-  const limiter = createRateLimiter(options);
+  const limiter = createRateLimiter({ safetyMargin: 0.1, ...options });
   limiters.push(limiter);
   return limiter;
 };
@@ -21,7 +23,8 @@ afterEach(async () => {
 });
 
 describe('createRateLimiter', () => {
-  it('keeps a 10 % safety margin below both limits by default', () => {
+  it('keeps a safety margin below both limits (5 % by default)', () => {
+    expect(make({ rpm: 500, tpm: 200_000, safetyMargin: DEFAULT_SAFETY_MARGIN }).capacity).toEqual({ requests: 475, tokens: 190_000 });
     expect(make({ rpm: 500, tpm: 200_000 }).capacity).toEqual({ requests: 450, tokens: 180_000 });
     expect(make({ rpm: 500, tpm: 200_000, safetyMargin: 0 }).capacity).toEqual({ requests: 500, tokens: 200_000 });
     // Never below one request: a capacity under 1 could never admit anything.

@@ -30,6 +30,24 @@ describe('EditBudget', () => {
     budget.dispose();
   });
 
+  it('tryAcquire takes a free grant at once but never queues and never jumps ahead of waiters', async () => {
+    const budget = new EditBudget({ perSecond: 2 });
+    expect(budget.tryAcquire()).toBe(true);
+    expect(budget.tryAcquire()).toBe(true);
+    // The window is full: a cosmetic request is skipped, not queued.
+    expect(budget.tryAcquire()).toBe(false);
+    expect(budget.pending).toBe(0);
+    let granted = false;
+    void budget.acquire().then(() => (granted = true));
+    await vi.advanceTimersByTimeAsync(SECOND_MS);
+    expect(granted).toBe(true);
+    // The waiter got the freed grant; with one left, tryAcquire may take it, then the window is full again.
+    expect(budget.tryAcquire()).toBe(true);
+    expect(budget.tryAcquire()).toBe(false);
+    budget.dispose();
+    expect(budget.tryAcquire()).toBe(false);
+  });
+
   it('serves waiters first come, first served, priority ones first', async () => {
     const budget = new EditBudget({ perSecond: 1 });
     await budget.acquire();
