@@ -234,8 +234,12 @@ describe('ConversationService with real SQLite, the real openai SDK and the fake
     const outcomes = await Promise.all([s.submit(turn('first', '300000000000000001'), first), s.submit(turn('second', '300000000000000002'), second)]);
     await limiter.stop();
     expect(outcomes).toEqual(['completed', 'completed']);
-    expect(first.messages[0]!.versions.some((v) => /Waiting for model capacity/.test(v))).toBe(false);
-    expect(second.messages[0]!.versions[0]).toMatch(/Waiting for model capacity/);
+    // Whichever turn reached the limiter second waited, and only that one showed the status before its answer.
+    const waited = (sink: RecordingSink) => sink.messages[0]!.versions.some((v) => /Waiting for model capacity/.test(v));
+    expect([first, second].filter(waited)).toHaveLength(1);
+    const waiter = waited(first) ? first : second;
+    expect(waiter.messages[0]!.versions[0]).toMatch(/Waiting for model capacity/);
+    expect(first.text).toBe('echo: first');
     expect(second.text).toBe('echo: second');
   });
 
