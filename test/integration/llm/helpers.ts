@@ -1,5 +1,6 @@
 import type { Config } from '../../../src/config/config.js';
 import type { UsageEntry, UsageRecorder } from '../../../src/store/types.js';
+import { openaiConfig } from '../../helpers/testConfig.js';
 
 /** A UsageRecorder that keeps entries in memory. */
 export class MemoryUsage implements UsageRecorder {
@@ -9,22 +10,9 @@ export class MemoryUsage implements UsageRecorder {
   }
 }
 
-/** An openai config pointing at a fake server, with generous limits and short timeouts for tests. */
-export function testOpenAIConfig(baseURL: string, overrides: Partial<Config['openai']> = {}): Config['openai'] {
-  return {
-    apiKey: 'sk-test-0123456789abcdef',
-    baseURL,
-    model: 'gpt-4o-mini',
-    rpm: 10_000,
-    tpm: 10_000_000,
-    moderation: false,
-    useMaxTokens: false,
-    prices: {},
-    timeoutMs: 2_000,
-    stallTimeoutMs: 1_000,
-    ...overrides,
-  };
-}
+/** The shared test config with the short timeouts these tests rely on. */
+export const testOpenAIConfig = (baseURL: string, overrides: Partial<Config['openai']> = {}): Config['openai'] =>
+  openaiConfig(baseURL, { rpm: 10_000, tpm: 10_000_000, timeoutMs: 2_000, stallTimeoutMs: 1_000, ...overrides });
 
 /** Snowflake-looking ids, like Discord's. */
 export const USER_ID = '123456789012345678';
