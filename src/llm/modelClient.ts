@@ -181,6 +181,18 @@ export function createModelClient(options: ModelClientOptions): ModelClient {
   const headersOf = (error: unknown): Headers | undefined =>
     error instanceof OpenAI.APIError ? error.headers : undefined;
 
+  /** One HTTP call: its rate-limit headers feed the limiter, success or failure; failures become ModelErrors. */
+  const send = async <T>(call: { withResponse(): Promise<{ data: T; response: Response }> }): Promise<T> => {
+    try {
+      const { data, response } = await call.withResponse();
+      observeHeaders(response.headers);
+      return data;
+    } catch (error) {
+      observeHeaders(headersOf(error));
+      throw classify(error);
+    }
+  };
+
   const admit = (request: ChatRequest, onQueued?: ChatHandlers['onQueued']) =>
     limiter.acquire(limiter.weigh(request.promptTokens, completionCap(request)), { signal: request.signal, onQueued });
 
@@ -246,17 +258,9 @@ export function createModelClient(options: ModelClientOptions): ModelClient {
         stream: true,
         stream_options: { include_usage: true },
       };
-      let stream: AsyncIterable<ChatCompletionChunk>;
-      try {
-        const { data, response } = await openai.chat.completions
-          .create(body, { signal: controller.signal })
-          .withResponse();
-        stream = data;
-        observeHeaders(response.headers);
-      } catch (error) {
-        observeHeaders(headersOf(error));
-        throw classify(error);
-      }
+      const stream: AsyncIterable<ChatCompletionChunk> = await send(
+        openai.chat.completions.create(body, { signal: controller.signal }),
+      );
       armStallTimer();
       try {
         for await (const chunk of stream) {
@@ -314,17 +318,7 @@ export function createModelClient(options: ModelClientOptions): ModelClient {
   const completeOnce = async (model: string, request: ChatRequest): Promise<ChatResult> => {
     const permit = await admit(request);
     const body: ChatCompletionCreateParamsNonStreaming = { ...baseBody(model, request), stream: false };
-    let completion;
-    try {
-      const { data, response } = await openai.chat.completions
-        .create(body, { signal: request.signal })
-        .withResponse();
-      completion = data;
-      observeHeaders(response.headers);
-    } catch (error) {
-      observeHeaders(headersOf(error));
-      throw classify(error);
-    }
+    const completion = await send(openai.chat.completions.create(body, { signal: request.signal }));
     settleTokens(permit.tokens, request, completion.usage);
     const choice = completion.choices[0];
     return finish(
