@@ -53,4 +53,28 @@ describe('upstream faults end to end', () => {
     // The interrupted exchange was not kept.
     expect(transcript(openai.chatRequests().at(-1)!.body).slice(1)).toEqual(['user: again please']);
   });
+
+  it('the primary model failing with server errors falls back to OPENAI_FALLBACK_MODEL and the answer arrives', async () => {
+    h = await start({ env: { OPENAI_FALLBACK_MODEL: 'gpt-4o' } });
+    const { discord, openai } = h;
+    // The first try and both retries of the primary fail; the fallback is not affected.
+    openai.fail(...Array.from({ length: 3 }, () => ({ kind: 'status' as const, status: 503, model: 'gpt-4o-mini' })));
+    const threadId = await ask('anyone there?');
+    await waitForAnswer(discord, threadId, { timeoutMs: 20_000 });
+    expect(visibleText(discord, threadId)).toBe('You said: anyone there?');
+    expect(openai.chatRequests().map((r) => `${r.model} ${r.status}`)).toEqual(['gpt-4o-mini 503', 'gpt-4o-mini 503', 'gpt-4o-mini 503', 'gpt-4o 200']);
+  });
+
+  it('with OPENAI_MODERATION on, flagged input gets a notice and never reaches the chat model', async () => {
+    h = await start({ env: { OPENAI_MODERATION: 'true' }, openai: { moderate: (input) => (input.includes('forbidden') ? ['violence'] : []) } });
+    const { discord, openai } = h;
+    const threadId = await ask('something forbidden');
+    await waitForAnswer(discord, threadId);
+    expect(visibleText(discord, threadId)).toMatch(/flagged by the moderation check/);
+    expect(openai.chatRequests()).toHaveLength(0);
+    expect(openai.requests.filter((r) => r.path === '/moderations')).toHaveLength(1);
+    discord.sendMessage({ channelId: threadId, content: 'something harmless' });
+    await waitForAnswer(discord, threadId, { atLeast: 2 });
+    expect(discord.botMessagesIn(threadId).at(-1)!.current.content).toBe('You said: something harmless');
+  });
 });
