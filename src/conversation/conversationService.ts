@@ -7,7 +7,7 @@ import { lastDays, type Store, type ThreadMeta, type ThreadSummary, type Turn } 
 import { countTokens, countTokensAsync, TOKENS_PER_MESSAGE, TOKENS_PER_REPLY } from '../tokens/tokenCounter.js';
 import { KeyedQueue } from '../util/keyedQueue.js';
 import { loadHistoryWindow, type HistoryWindow } from './historyWindow.js';
-import { notices } from './notices.js';
+import { notices } from '../strings.js';
 import type { ChatMessage, ChatModel, ChatResult } from './ports.js';
 import { SlidingWindowLimit } from './slidingWindowLimit.js';
 import { pendingSummaryRange, summarizeDropped, summaryDue, summaryMessage } from './summaryMemory.js';

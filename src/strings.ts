@@ -1,4 +1,4 @@
-/** Plain-language notices users see in Discord. One place, so wording stays consistent. */
+/** Every plain-language sentence users see in Discord, in one place so wording stays consistent. */
 
 const formatWait = (ms: number): string => {
   const seconds = Math.max(1, Math.ceil(ms / 1000));
