@@ -76,15 +76,19 @@ export async function countTokensAsync(text: string): Promise<number> {
 }
 
 export interface CountableMessage {
-  content: string;
+  /** Text, or content parts of which the text parts are counted (images carry their own counts elsewhere). */
+  content: string | ReadonlyArray<{ type: string; text?: string }>;
   /** Precomputed content tokens; counted when missing. */
   tokens?: number;
 }
 
+const textOf = (content: CountableMessage['content']): string =>
+  typeof content === 'string' ? content : content.map((part) => part.text ?? '').join('');
+
 /** Prompt tokens of a chat request: every message with its framing, plus the reply priming. */
 export function countPromptTokens(messages: readonly CountableMessage[]): number {
   let total = TOKENS_PER_REPLY;
-  for (const m of messages) total += (m.tokens ?? countTokens(m.content)) + TOKENS_PER_MESSAGE;
+  for (const m of messages) total += (m.tokens ?? countTokens(textOf(m.content))) + TOKENS_PER_MESSAGE;
   return total;
 }
 

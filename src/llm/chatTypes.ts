@@ -1,0 +1,60 @@
+/** The model client's vocabulary: what callers send, what they get back. Plain data, no SDK types. */
+import type { ModelError } from './errors.js';
+
+/** A piece of a message's content, in the shape OpenAI-compatible servers accept. */
+export type ChatPart = { type: 'text'; text: string } | { type: 'image_url'; image_url: { url: string; detail?: 'low' | 'high' | 'auto' } };
+
+export interface ChatMessage {
+  role: 'system' | 'user' | 'assistant';
+  /** A plain string when the message is text only (what every server accepts). */
+  content: string | ChatPart[];
+}
+
+export interface ChatRequest {
+  messages: ChatMessage[];
+  /** Our estimate of the prompt (weighs the call in the limiter; usage fallback when the server sends none). */
+  promptTokens: number;
+  userId: string;
+  guildId: string | null;
+  model?: string;
+  maxCompletionTokens?: number;
+  signal?: AbortSignal;
+}
+
+export interface ChatHandlers {
+  onDelta?(text: string): void;
+  /** Called when the request has to wait for rate-limit capacity. */
+  onQueued?(info: { position: number }): void;
+}
+
+export interface ChatUsage {
+  promptTokens: number;
+  completionTokens: number;
+  estimated: boolean;
+}
+
+export interface ChatResult {
+  text: string;
+  finishReason: 'stop' | 'length' | 'content_filter' | 'interrupted' | (string & {});
+  usage: ChatUsage;
+  model: string;
+  costUsd: number;
+  /** Set when the answer was interrupted after text had reached the caller. */
+  error?: ModelError;
+}
+
+export interface ModerationVerdict {
+  flagged: boolean;
+  categories: string[];
+}
+
+export interface ModelClient {
+  /** Streams the answer; rejects with a ModelError only if no text reached the caller. */
+  streamChat(request: ChatRequest, handlers?: ChatHandlers): Promise<ChatResult>;
+  /** Non-streaming (conversation summaries); also through the limiter. */
+  complete(request: ChatRequest): Promise<ChatResult>;
+  /** `omni-moderation-latest`; not flagged without a request when moderation is off in the config. */
+  moderate(text: string, signal?: AbortSignal): Promise<ModerationVerdict>;
+  /** Stops the limiter if this client created it. */
+  close(): Promise<void>;
+}
