@@ -13,7 +13,7 @@ import { loadHistoryWindow } from '../src/conversation/historyWindow.js';
 import { DEFAULT_SYSTEM_PROMPT } from '../src/config/config.js';
 import type { ChatMessage } from '../src/llm/modelClient.js';
 import { openStore, type KeyvStore } from '../src/store/keyvStore.js';
-import type { ThreadMeta, Turn } from '../src/store/types.js';
+import { textTurn, turnText, type ThreadMeta, type Turn } from '../src/store/types.js';
 import { countTokens, countTokensAsync, TOKENS_PER_MESSAGE, TOKENS_PER_REPLY, warmUpTokenizer } from '../src/tokens/tokenCounter.js';
 import { makeTempDir, sqliteUrl } from '../test/helpers/tempDir.js';
 import type { Row } from './lib/report.js';
@@ -50,14 +50,14 @@ async function fillThread(store: KeyvStore, threadId: string, n: number, s: B4Se
       const [low, high] = s.turnTokens;
       // Words here average a little over one token each: aim the word count at the token range.
       const content = prose(random, Math.round((low + random() * (high - low)) * 0.8));
-      batch.push({
+      batch.push(textTurn({
         role: i % 2 === 0 ? 'user' : 'assistant',
-        content,
+        text: content,
         authorId: i % 2 === 0 ? '123456789012345678' : '223456789012345678',
         messageIds: ['1300000000000000001'],
         tokens: countTokens(content),
         at: Date.now(),
-      });
+      }));
     }
     meta = await store.commitTurns(meta, batch);
   }
@@ -71,7 +71,7 @@ async function buildOurs(store: KeyvStore, threadId: string, room: number, fixed
   const userTokens = await countTokensAsync(USER_MESSAGE);
   const window = await loadHistoryWindow(store, meta, room - userTokens);
   const messages: ChatMessage[] = [{ role: 'system', content: DEFAULT_SYSTEM_PROMPT }];
-  for (const turn of window.turns) messages.push({ role: turn.role, content: turn.content });
+  for (const turn of window.turns) messages.push({ role: turn.role, content: turnText(turn) });
   messages.push({ role: 'user', content: USER_MESSAGE });
   return { messages, promptTokens: fixed + userTokens + window.tokens };
 }
@@ -81,7 +81,7 @@ async function buildBaseline(store: KeyvStore, threadId: string, room: number, f
   const meta = await store.getThread(threadId);
   if (!meta) throw new Error(`no thread ${threadId}`);
   const turns = await store.getTurns(meta, 0, meta.turnCount);
-  const counts = turns.map((turn) => countTokens(turn.content) + TOKENS_PER_MESSAGE);
+  const counts = turns.map((turn) => countTokens(turnText(turn)) + TOKENS_PER_MESSAGE);
   const userTokens = countTokens(USER_MESSAGE);
   const budget = room - userTokens;
   let start = turns.length;
@@ -97,7 +97,7 @@ async function buildBaseline(store: KeyvStore, threadId: string, room: number, f
     unit = 0;
   }
   const messages: ChatMessage[] = [{ role: 'system', content: DEFAULT_SYSTEM_PROMPT }];
-  for (const turn of turns.slice(start)) messages.push({ role: turn.role, content: turn.content });
+  for (const turn of turns.slice(start)) messages.push({ role: turn.role, content: turnText(turn) });
   messages.push({ role: 'user', content: USER_MESSAGE });
   return { messages, promptTokens: fixed + userTokens + used };
 }

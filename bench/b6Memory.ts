@@ -75,6 +75,7 @@ async function child(): Promise<void> {
   const { EditBudget } = await import('../src/render/editBudget.js');
   const { openStore } = await import('../src/store/keyvStore.js');
   const { countTokens, warmUpTokenizer } = await import('../src/tokens/tokenCounter.js');
+  const { textTurn } = await import('../src/store/types.js');
   const { RecordingSink } = await import('../test/helpers/recordingSink.js');
   const { makeTempDir, sqliteUrl } = await import('../test/helpers/tempDir.js');
   const { prose, seededRandom, sleep, pollUntil } = await import('./lib/util.js');
@@ -106,7 +107,7 @@ async function child(): Promise<void> {
         const meta = await store.createThread({ threadId: threadId(i), guildId: '876543210987654321', channelId: '876543210987654322', creatorId: userId(i), createdAt: Date.now() });
         const turns: Turn[] = Array.from({ length: s.turnsPerThread }, (_, k) => {
           const content = texts[(i + k) % texts.length]!;
-          return { role: k % 2 === 0 ? 'user' : 'assistant', content, authorId: userId(i), messageIds: [], tokens: countTokens(content), at: Date.now() };
+          return textTurn({ role: k % 2 === 0 ? 'user' : 'assistant', text: content, authorId: userId(i), messageIds: [], tokens: countTokens(content), at: Date.now() });
         });
         await store.commitTurns(meta, turns);
       }
@@ -178,7 +179,7 @@ async function child(): Promise<void> {
     // Spread the active conversations over the stored threads.
     const thread = Math.floor((i * s.storedThreads) / s.activeConversations);
     return service
-      .submit(
+      .answer(
         { threadId: threadId(thread), guildId: '876543210987654321', channelId: '876543210987654322', userId: userId(i), content: `Follow-up question ${i}: and what about the retries?` },
         new RecordingSink(),
       )

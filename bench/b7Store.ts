@@ -6,7 +6,7 @@
  * Reference (baseline column): the same commits from a single thread, one after another.
  */
 import { openStore, type KeyvStore } from '../src/store/keyvStore.js';
-import type { ThreadMeta, Turn } from '../src/store/types.js';
+import { textTurn, type ThreadMeta, type Turn } from '../src/store/types.js';
 import { countTokens, warmUpTokenizer } from '../src/tokens/tokenCounter.js';
 import { makeTempDir, sqliteUrl } from '../test/helpers/tempDir.js';
 import type { Row } from './lib/report.js';
@@ -32,8 +32,8 @@ function exchange(texts: readonly string[], index: number): Turn[] {
   const answer = texts[(index * 7 + 3) % texts.length]!;
   const at = Date.now();
   return [
-    { role: 'user', content: question, authorId: '123456789012345678', messageIds: ['1300000000000000001'], tokens: countTokens(question), at },
-    { role: 'assistant', content: answer, authorId: '223456789012345678', messageIds: ['1300000000000000002'], tokens: countTokens(answer), at },
+    textTurn({ role: 'user', text: question, authorId: '123456789012345678', messageIds: ['1300000000000000001'], tokens: countTokens(question), at }),
+    textTurn({ role: 'assistant', text: answer, authorId: '223456789012345678', messageIds: ['1300000000000000002'], tokens: countTokens(answer), at }),
   ];
 }
 

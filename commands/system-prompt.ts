@@ -6,7 +6,8 @@ import {
   type ChatInputCommandInteraction,
 } from 'discord.js';
 import type { CommandContext } from '../src/discord/command.js';
-import { canManageGuild, MANAGE_GUILD_REQUIRED } from '../src/discord/permissions.js';
+import { canManageGuild } from '../src/discord/permissions.js';
+import { commandStrings } from '../src/strings.js';
 
 const PROMPT_MAX_LENGTH = 4000;
 const SHOW_MAX = 1800;
@@ -29,7 +30,7 @@ export const data = new SlashCommandBuilder()
 
 export async function execute(interaction: ChatInputCommandInteraction, { store, config }: CommandContext): Promise<void> {
   if (!canManageGuild(interaction) || !interaction.guildId) {
-    await interaction.reply({ content: MANAGE_GUILD_REQUIRED, flags: MessageFlags.Ephemeral });
+    await interaction.reply({ content: commandStrings.manageGuildRequired, flags: MessageFlags.Ephemeral });
     return;
   }
   const guildId = interaction.guildId;
@@ -39,27 +40,27 @@ export async function execute(interaction: ChatInputCommandInteraction, { store,
     case 'set': {
       const prompt = interaction.options.getString('prompt', true).trim();
       if (prompt === '') {
-        await interaction.editReply({ content: 'The prompt is empty. Use `/system-prompt clear` to go back to the default.' });
+        await interaction.editReply({ content: commandStrings.promptEmpty });
         return;
       }
       await store.setGuildSettings(guildId, { ...settings, systemPrompt: prompt });
-      await interaction.editReply({ content: 'System prompt updated. It applies from the next message in every thread of this server.' });
+      await interaction.editReply({ content: commandStrings.promptSet });
       return;
     }
     case 'show': {
       const own = settings.systemPrompt;
       const prompt = own ?? config.defaultSystemPrompt;
       const shown = prompt.length > SHOW_MAX ? `${prompt.slice(0, SHOW_MAX)}…` : prompt;
-      await interaction.editReply({ content: `${own ? "This server's prompt" : 'Default prompt (this server has none)'}:\n>>> ${shown}` });
+      await interaction.editReply({ content: commandStrings.promptShow(own !== undefined, shown) });
       return;
     }
     case 'clear': {
       const { systemPrompt: _removed, ...rest } = settings;
       await store.setGuildSettings(guildId, rest);
-      await interaction.editReply({ content: 'System prompt cleared. Threads use the default prompt from the next message.' });
+      await interaction.editReply({ content: commandStrings.promptCleared });
       return;
     }
     default:
-      await interaction.editReply({ content: 'Unknown subcommand.' });
+      await interaction.editReply({ content: commandStrings.unknownSubcommand });
   }
 }

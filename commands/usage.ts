@@ -2,6 +2,7 @@ import { InteractionContextType, MessageFlags, SlashCommandBuilder, type ChatInp
 import type { CommandContext } from '../src/discord/command.js';
 import { canManageGuild } from '../src/discord/permissions.js';
 import { lastDays, type UsageTotals } from '../src/store/types.js';
+import { commandStrings } from '../src/strings.js';
 
 const HISTORY_DAYS = 30;
 
@@ -14,7 +15,7 @@ const n = (value: number) => value.toLocaleString('en-US');
 const usd = (value: number) => `$${value < 1 ? value.toFixed(4) : value.toFixed(2)}`;
 
 export function formatUsage(label: string, totals: UsageTotals): string {
-  return `${label}: ${n(totals.promptTokens)} prompt + ${n(totals.completionTokens)} completion tokens, ${n(totals.requests)} requests, ≈ ${usd(totals.costUsd)}`;
+  return commandStrings.usageLine(label, n(totals.promptTokens), n(totals.completionTokens), n(totals.requests), usd(totals.costUsd));
 }
 
 export async function execute(interaction: ChatInputCommandInteraction, { store }: CommandContext): Promise<void> {
@@ -25,11 +26,11 @@ export async function execute(interaction: ChatInputCommandInteraction, { store 
     store.getUserUsage(interaction.user.id, guildId, days.slice(0, 1)),
     store.getUserUsage(interaction.user.id, guildId, days),
   ]);
-  const lines = ['**Your usage**', formatUsage('Today (UTC)', today), formatUsage(`Last ${HISTORY_DAYS} days`, month)];
+  const lines = [commandStrings.usageTitle, formatUsage(commandStrings.usageToday, today), formatUsage(commandStrings.usageDays(HISTORY_DAYS), month)];
   if (canManageGuild(interaction)) {
     const [guildToday, guildMonth] = await Promise.all([store.getGuildUsage(guildId, days.slice(0, 1)), store.getGuildUsage(guildId, days)]);
-    lines.push('', '**This server**', formatUsage('Today (UTC)', guildToday), formatUsage(`Last ${HISTORY_DAYS} days`, guildMonth));
+    lines.push('', commandStrings.usageServerTitle, formatUsage(commandStrings.usageToday, guildToday), formatUsage(commandStrings.usageDays(HISTORY_DAYS), guildMonth));
   }
-  lines.push('', '-# Costs are estimates from token counts and list prices.');
+  lines.push('', commandStrings.usageFootnote);
   await interaction.editReply({ content: lines.join('\n') });
 }

@@ -3,8 +3,8 @@ import { commands } from '../commands/index.js';
 import type { Config } from './config/config.js';
 import { ConversationService } from './conversation/conversationService.js';
 import { createDiscordClient } from './discord/createClient.js';
-import { createInteractionHandler } from './discord/onInteraction.js';
-import { createMessageHandler } from './discord/onMessage.js';
+import { createInteractionHandler } from './discord/events/interactionCreate.js';
+import { createMessageHandler } from './discord/events/messageCreate.js';
 import { createModelClient } from './llm/modelClient.js';
 import type { Logger } from './log.js';
 import { EditBudget } from './render/editBudget.js';
@@ -35,21 +35,11 @@ export async function startBot(config: Config, logger: Logger): Promise<RunningB
     logger,
     editBudget,
     botUserId: () => client.user?.id ?? '0',
-    settings: {
-      model: config.openai.model,
-      contextTokens: config.contextTokens,
-      maxCompletionTokens: config.maxCompletionTokens,
-      maxInputChars: config.maxInputChars,
-      summaryMemory: config.summaryMemory,
-      defaultSystemPrompt: config.defaultSystemPrompt,
-      editIntervalMs: config.editIntervalMs,
-      userMessagesPerMinute: config.userMessagesPerMinute,
-      guildDailyTokens: config.guildDailyTokens,
-    },
+    settings: { ...config, model: config.openai.model },
   });
 
   client.on(Events.MessageCreate, createMessageHandler(service, logger));
-  client.on(Events.InteractionCreate, createInteractionHandler(commands, { service, store, config, logger }));
+  client.on(Events.InteractionCreate, createInteractionHandler({ commands }, { service, store, config, logger }));
   client.on(Events.Error, (error) => logger.error({ err: error }, 'discord client error'));
   client.rest.on('rateLimited', (info) => logger.debug({ route: info.route, retryAfter: info.retryAfter }, 'discord rate limited'));
 

@@ -26,3 +26,40 @@ export const notices = {
     `*Waiting for model capacity${position > 1 ? ` (${position} requests ahead)` : ''}…*`,
   notSaved: "I couldn't save that exchange to this thread's memory, so I may not remember it in my next answer.",
 } as const;
+
+/** What a failed model call tells the user (ModelError.userMessage). */
+export const modelErrorStrings = {
+  rateLimited: 'The model is busy right now — please try again in a minute.',
+  quotaExhausted: "This server's OpenAI quota is used up — an admin needs to check billing.",
+  unavailable: 'The model is unavailable right now — please try again in a few minutes.',
+  timeout: 'The model took too long to answer — please try again.',
+  interrupted: 'The answer was interrupted.',
+  rejected: "The bot's model configuration was rejected — an admin needs to check it.",
+} as const;
+
+/** What slash commands answer. */
+export const commandStrings = {
+  failed: 'Something went wrong with that command. Please try again.',
+  manageGuildRequired: 'You need the **Manage Server** permission to do that.',
+  chatOnlyInTextChannel: 'Use `/chat` in a server text channel.',
+  cannotOpenThread:
+    'I could not open a thread here. I need the **Create Public Threads** and **Send Messages in Threads** permissions.',
+  chatEcho: (userName: string, quoted: string) => `**${userName}** asked:\n>>> ${quoted}`,
+  resetOnlyInThread: 'Use `/reset` inside a conversation thread.',
+  resetDone: 'History cleared. The next message in this thread starts a fresh conversation.',
+  promptEmpty: 'The prompt is empty. Use `/system-prompt clear` to go back to the default.',
+  promptTooLong: (length: number, max: number) =>
+    `The prompt is ${length.toLocaleString('en-US')} characters long; the limit is ${max.toLocaleString('en-US')}.`,
+  promptSet: 'System prompt updated. It applies from the next message in every thread of this server.',
+  promptShow: (own: boolean, shown: string) =>
+    `${own ? "This server's prompt" : 'Default prompt (this server has none)'}:\n>>> ${shown}`,
+  promptCleared: 'System prompt cleared. Threads use the default prompt from the next message.',
+  unknownSubcommand: 'Unknown subcommand.',
+  usageTitle: '**Your usage**',
+  usageServerTitle: '**This server**',
+  usageToday: 'Today (UTC)',
+  usageDays: (days: number) => `Last ${days} days`,
+  usageLine: (label: string, prompt: string, completion: string, requests: string, cost: string) =>
+    `${label}: ${prompt} prompt + ${completion} completion tokens, ${requests} requests, ≈ ${cost}`,
+  usageFootnote: '-# Costs are estimates from token counts and list prices.',
+} as const;

@@ -1,5 +1,5 @@
 import { countPromptTokens, countTokensAsync } from '../tokens/tokenCounter.js';
-import type { ThreadSummary, Turn } from '../store/types.js';
+import { turnText, type ThreadSummary, type Turn } from '../store/types.js';
 import type { ChatMessage, ChatModel } from './ports.js';
 
 /** Summarize only once this much dropped text is waiting: one extra call per batch, not per turn. */
@@ -64,7 +64,7 @@ export interface SummarizeInput {
 /** One extra model call folding the dropped turns into the rolling summary. */
 export async function summarizeDropped(input: SummarizeInput): Promise<ThreadSummary> {
   const transcript = newestWithin(input.dropped, SUMMARY_MAX_INPUT_TOKENS)
-    .map((t) => `${t.role === 'user' ? `User <@${t.authorId}>` : 'Assistant'}: ${t.content}`)
+    .map((t) => `${t.role === 'user' ? `User <@${t.authorId}>` : 'Assistant'}: ${turnText(t)}`)
     .join('\n\n');
   const messages: ChatMessage[] = [
     { role: 'system', content: SUMMARY_INSTRUCTIONS },

@@ -1,4 +1,9 @@
-import type { ChatInputCommandInteraction, RESTPostAPIChatInputApplicationCommandsJSONBody } from 'discord.js';
+import type {
+  AutocompleteInteraction,
+  ButtonInteraction,
+  ChatInputCommandInteraction,
+  RESTPostAPIChatInputApplicationCommandsJSONBody,
+} from 'discord.js';
 import type { Config } from '../config/config.js';
 import type { ConversationService } from '../conversation/conversationService.js';
 import type { Logger } from '../log.js';
@@ -16,4 +21,15 @@ export interface CommandContext {
 export interface Command {
   data: { name: string; toJSON(): RESTPostAPIChatInputApplicationCommandsJSONBody };
   execute(interaction: ChatInputCommandInteraction, context: CommandContext): Promise<void>;
+  /** Suggestions for an option being typed (autocomplete interactions). */
+  autocomplete?(interaction: AutocompleteInteraction, context: CommandContext): Promise<void>;
 }
+
+/** Handles presses of buttons whose custom_id starts with `prefix` (e.g. Stop/Regenerate on an answer). */
+export interface ButtonHandler {
+  prefix: string;
+  execute(interaction: ButtonInteraction, context: CommandContext): Promise<void>;
+}
+
+/** Commands by name, as the composition root hands them to registration and routing. */
+export type CommandList = ReadonlyMap<string, Command>;

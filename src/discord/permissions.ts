@@ -6,5 +6,3 @@ import { PermissionFlagsBits, type ChatInputCommandInteraction } from 'discord.j
  */
 export const canManageGuild = (interaction: ChatInputCommandInteraction): boolean =>
   interaction.inGuild() && (interaction.memberPermissions?.has(PermissionFlagsBits.ManageGuild) ?? false);
-
-export const MANAGE_GUILD_REQUIRED = 'You need the **Manage Server** permission to do that.';

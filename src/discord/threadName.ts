@@ -3,7 +3,7 @@ const MAX_THREAD_NAME = 100;
 const NAME_WORDS = 8;
 
 /** A thread name from the first words of the message, without markup that reads badly in a channel list. */
-export function threadNameFrom(text: string, fallback = 'Conversation'): string {
+export function threadName(text: string, fallback = 'Conversation'): string {
   const plain = text
     .replace(/<a?:(\w+):\d+>/g, '$1') // custom emoji
     .replace(/<[@#][!&]?\d+>/g, '') // mentions

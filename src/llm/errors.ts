@@ -8,6 +8,7 @@ import {
   APIError,
   APIUserAbortError,
 } from 'openai';
+import { modelErrorStrings } from '../strings.js';
 
 export type ModelErrorKind =
   | 'rate_limited'
@@ -15,8 +16,7 @@ export type ModelErrorKind =
   | 'unavailable'
   | 'timeout'
   | 'interrupted'
-  | 'rejected'
-  | 'moderation';
+  | 'rejected';
 
 export interface ModelErrorDetails {
   status?: number;
@@ -55,28 +55,28 @@ export abstract class ModelError extends Error {
 export class RateLimitedError extends ModelError {
   readonly kind = 'rate_limited';
   readonly retryable = true;
-  readonly userMessage = 'The model is busy right now — please try again in a minute.';
+  readonly userMessage = modelErrorStrings.rateLimited;
 }
 
 /** 429 `insufficient_quota`: billing, never retried. */
 export class QuotaExhaustedError extends ModelError {
   readonly kind = 'quota_exhausted';
   readonly retryable = false;
-  readonly userMessage = "This server's OpenAI quota is used up — an admin needs to check billing.";
+  readonly userMessage = modelErrorStrings.quotaExhausted;
 }
 
 /** 5xx, 409, connection refused or reset before any text arrived. */
 export class ModelUnavailableError extends ModelError {
   readonly kind = 'unavailable';
   readonly retryable = true;
-  readonly userMessage = 'The model is unavailable right now — please try again in a few minutes.';
+  readonly userMessage = modelErrorStrings.unavailable;
 }
 
 /** No response headers within the request timeout (or a 408), or a stream that stalled before any text. */
 export class ModelTimeoutError extends ModelError {
   readonly kind = 'timeout';
   readonly retryable = true;
-  readonly userMessage = 'The model took too long to answer — please try again.';
+  readonly userMessage = modelErrorStrings.timeout;
 }
 
 export type InterruptionCause = 'cut' | 'stall' | 'aborted' | 'incomplete';
@@ -85,7 +85,7 @@ export type InterruptionCause = 'cut' | 'stall' | 'aborted' | 'incomplete';
 export class ModelInterruptedError extends ModelError {
   readonly kind = 'interrupted';
   readonly retryable = false;
-  readonly userMessage = 'The answer was interrupted.';
+  readonly userMessage = modelErrorStrings.interrupted;
   constructor(
     message: string,
     readonly interruption: InterruptionCause,
@@ -99,18 +99,9 @@ export class ModelInterruptedError extends ModelError {
 export class ModelRejectedError extends ModelError {
   readonly kind = 'rejected';
   readonly retryable = false;
-  readonly userMessage = "The bot's model configuration was rejected — an admin needs to check it.";
+  readonly userMessage = modelErrorStrings.rejected;
 }
 
-/** The moderation check flagged the user's input; the caller refuses to send it to the model. */
-export class ModerationRefusalError extends ModelError {
-  readonly kind = 'moderation';
-  readonly retryable = false;
-  readonly userMessage = "I can't help with that message: it was flagged by the content moderation check.";
-  constructor(readonly categories: string[]) {
-    super(`input flagged by moderation (${categories.join(', ') || 'unspecified'})`);
-  }
-}
 
 /** Parse `retry-after-ms` / `retry-after` (seconds or an HTTP date) like the SDK does. */
 export function retryAfterMsFrom(headers: Headers | undefined, now = Date.now()): number | undefined {

@@ -12,6 +12,7 @@ import {
   type Turn,
   type UsageEntry,
   type UsageTotals,
+  upgradeTurn,
 } from './types.js';
 
 /** Turns fetched per round trip when reading a range. */
@@ -66,7 +67,7 @@ export class KeyvStore implements Store {
       const page = await this.kv.getMany<Turn>(pageKeys);
       page.forEach((turn, offset) => {
         if (!turn) throw new StoreError(`turn ${pageStart + offset} of thread ${meta.threadId} is missing`);
-        turns.push(turn);
+        turns.push(upgradeTurn(turn));
       });
     }
     return turns;

@@ -2,17 +2,37 @@
 
 export type TurnRole = 'user' | 'assistant';
 
+/** One piece of a turn's content, with its own token count. Images and files join text in round 2. */
+export type StoredPart = { type: 'text'; text: string; tokens: number };
+
 export interface Turn {
   role: TurnRole;
-  content: string;
+  parts: StoredPart[];
   /** Discord user id of the author (the bot's own id for assistant turns). */
   authorId: string;
   /** Discord message ids that carried this turn (an answer may span several messages). */
   messageIds: string[];
-  /** Token count of `content` alone (per-message overhead is added when building a request). */
+  /** Token count of all parts (per-message overhead is added when building a request). */
   tokens: number;
   /** Epoch milliseconds. */
   at: number;
+}
+
+/** The text of a turn, its text parts joined. */
+export const turnText = (turn: Pick<Turn, 'parts'>): string =>
+  turn.parts.map((part) => (part.type === 'text' ? part.text : '')).join('');
+
+/** A turn holding one text part. */
+export const textTurn = ({ text, ...rest }: Omit<Turn, 'parts'> & { text: string }): Turn => ({
+  ...rest,
+  parts: [{ type: 'text', text, tokens: rest.tokens }],
+});
+
+/** A round-1 turn record carried `content: string`; it loads as one text part. */
+export function upgradeTurn(raw: Turn | (Omit<Turn, 'parts'> & { content: string })): Turn {
+  if ('parts' in raw && Array.isArray(raw.parts)) return raw;
+  const { content, ...rest } = raw as Omit<Turn, 'parts'> & { content: string };
+  return textTurn({ ...rest, text: content });
 }
 
 export interface ThreadSummary {
@@ -38,8 +58,6 @@ export interface ThreadMeta {
 
 export interface GuildSettings {
   systemPrompt?: string;
-  /** Per-guild model override (optional). */
-  model?: string;
 }
 
 export interface UsageTotals {

@@ -1,5 +1,6 @@
 import type { ChatCompletionCreateParams } from 'openai/resources/chat/completions';
 import { afterEach } from 'vitest';
+import { commands } from '../../commands/index.js';
 import { startBot, type RunningBot } from '../../src/app.js';
 import { loadConfig, type Config } from '../../src/config/config.js';
 import { registerCommands } from '../../src/discord/registerCommands.js';
@@ -56,7 +57,7 @@ export async function startHarness(
     LOG_LEVEL: 'silent',
     ...options.env,
   });
-  await registerCommands(config.discord);
+  await registerCommands(config.discord, commands);
   const logger = options.logger ?? silentLogger();
   let bot = await startBot(config, logger);
   return {

@@ -7,6 +7,7 @@ import { createModelClient, type ModelClient } from '../../../src/llm/modelClien
 import { silentLogger } from '../../../src/log.js';
 import { EditBudget } from '../../../src/render/editBudget.js';
 import { openStore, type KeyvStore } from '../../../src/store/keyvStore.js';
+import { turnText } from '../../../src/store/types.js';
 import { startFakeOpenAI, type FakeOpenAI } from '../../fakes/openai/index.js';
 import { RecordingSink } from '../../helpers/recordingSink.js';
 import { makeTempDir, sqliteUrl } from '../../helpers/tempDir.js';
@@ -66,15 +67,15 @@ describe('ConversationService with real SQLite, the real openai SDK and the fake
   });
   const storedContents = async (threadId = '300000000000000001') => {
     const meta = await store.getThread(threadId);
-    return meta ? (await store.getTurns(meta, 0, meta.turnCount)).map((t) => `${t.role}: ${t.content}`) : [];
+    return meta ? (await store.getTurns(meta, 0, meta.turnCount)).map((t) => `${t.role}: ${turnText(t)}`) : [];
   };
 
   it('answers, remembers, and sends the history with the next request', async () => {
     const s = service();
     const sink = new RecordingSink();
-    expect(await s.submit(turn('first question'), sink)).toBe('completed');
+    expect(await s.answer(turn('first question'), sink)).toBe('completed');
     expect(sink.text).toBe('echo: first question');
-    expect(await s.submit(turn('second question'), sink)).toBe('completed');
+    expect(await s.answer(turn('second question'), sink)).toBe('completed');
     const second = fake.chatRequests()[1]!.body as ChatCompletionCreateParams;
     expect(contents(second.messages)).toEqual([
       'system: You are a test assistant.',
@@ -89,7 +90,7 @@ describe('ConversationService with real SQLite, the real openai SDK and the fake
     fake.setTiming({ timeToFirstTokenMs: 30, tokensPerSecond: 200 });
     const s = service();
     const sink = new RecordingSink();
-    const outcomes = await Promise.all(['one', 'two', 'three', 'four'].map((q) => s.submit(turn(q), sink)));
+    const outcomes = await Promise.all(['one', 'two', 'three', 'four'].map((q) => s.answer(turn(q), sink)));
     expect(outcomes).toEqual(['completed', 'completed', 'completed', 'completed']);
     // Each request already contains every earlier exchange: the turns ran strictly after each other.
     const requests = fake.chatRequests().map((r) => (r.body as ChatCompletionCreateParams).messages.length);
@@ -101,7 +102,7 @@ describe('ConversationService with real SQLite, the real openai SDK and the fake
     fake.setTiming({ timeToFirstTokenMs: 400 });
     const s = service();
     const sinks = [new RecordingSink(), new RecordingSink()];
-    const both = Promise.all([s.submit(turn('a', '300000000000000001'), sinks[0]!), s.submit(turn('b', '300000000000000002'), sinks[1]!)]);
+    const both = Promise.all([s.answer(turn('a', '300000000000000001'), sinks[0]!), s.answer(turn('b', '300000000000000002'), sinks[1]!)]);
     // Both requests reach the model before either answer has started to appear.
     await expect.poll(() => fake.chatRequests().length, { timeout: 2_000 }).toBe(2);
     expect(sinks.every((sink) => sink.messages.length === 0)).toBe(true);
@@ -111,16 +112,16 @@ describe('ConversationService with real SQLite, the real openai SDK and the fake
   it('a failed turn shows a plain notice and leaves the stored history exactly as it was', async () => {
     const s = service();
     const sink = new RecordingSink();
-    await s.submit(turn('kept'), sink);
+    await s.answer(turn('kept'), sink);
     const before = await storedContents();
     fake.fail({ kind: 'insufficient_quota' });
     const failedSink = new RecordingSink();
-    expect(await s.submit(turn('lost'), failedSink)).toBe('failed');
+    expect(await s.answer(turn('lost'), failedSink)).toBe('failed');
     expect(failedSink.text).toMatch(/quota/i);
     expect(failedSink.text).not.toMatch(/Error:|at .*\.ts|sk-test/);
     expect(await storedContents()).toEqual(before);
     // The next turn works and does not carry the failed user message.
-    expect(await s.submit(turn('after'), sink)).toBe('completed');
+    expect(await s.answer(turn('after'), sink)).toBe('completed');
     const last = fake.chatRequests().at(-1)!.body as ChatCompletionCreateParams;
     expect(contents(last.messages)).toEqual(['system: You are a test assistant.', 'user: kept', 'assistant: echo: kept', 'user: after']);
   });
@@ -131,7 +132,7 @@ describe('ConversationService with real SQLite, the real openai SDK and the fake
     fake.fail({ kind: 'cut', afterChunks: 4 });
     const s = service();
     const sink = new RecordingSink();
-    expect(await s.submit(turn('tell me a story'), sink)).toBe('interrupted');
+    expect(await s.answer(turn('tell me a story'), sink)).toBe('interrupted');
     expect(sink.text).toMatch(/^word word/);
     expect(sink.text).toMatch(/interrupted/i);
     expect(await storedContents()).toEqual([]);
@@ -140,9 +141,9 @@ describe('ConversationService with real SQLite, the real openai SDK and the fake
   it('reset forgets the history: the next request holds only the system prompt and the new message', async () => {
     const s = service();
     const sink = new RecordingSink();
-    await s.submit(turn('remember 42'), sink);
+    await s.answer(turn('remember 42'), sink);
     expect(await s.reset('300000000000000001')).toBe(true);
-    await s.submit(turn('what number?'), sink);
+    await s.answer(turn('what number?'), sink);
     const last = fake.chatRequests().at(-1)!.body as ChatCompletionCreateParams;
     expect(contents(last.messages)).toEqual(['system: You are a test assistant.', 'user: what number?']);
     expect(await s.reset('399999999999999999')).toBe(false);
@@ -150,7 +151,7 @@ describe('ConversationService with real SQLite, the real openai SDK and the fake
 
   it("uses the server's system prompt as the first message", async () => {
     await store.setGuildSettings(GUILD, { systemPrompt: 'Answer like a pirate.' });
-    await service().submit(turn('hello'), new RecordingSink());
+    await service().answer(turn('hello'), new RecordingSink());
     const body = fake.chatRequests()[0]!.body as ChatCompletionCreateParams;
     expect(body.messages[0]).toEqual({ role: 'system', content: 'Answer like a pirate.' });
   });
@@ -159,7 +160,7 @@ describe('ConversationService with real SQLite, the real openai SDK and the fake
     fake.setAnswer((body) => (body.stream ? `answer ${'lorem ipsum '.repeat(100)}` : 'The user asked several questions about lorem ipsum.'));
     const s = service({ summaryMemory: true, contextTokens: 1_200, maxCompletionTokens: 200 });
     const sink = new RecordingSink();
-    for (let i = 0; i < 8; i++) expect(await s.submit(turn(`question ${i} ${'dolor sit '.repeat(20)}`), sink)).toBe('completed');
+    for (let i = 0; i < 8; i++) expect(await s.answer(turn(`question ${i} ${'dolor sit '.repeat(20)}`), sink)).toBe('completed');
     const summaries = fake.requests.filter((r) => r.path === '/chat/completions' && !r.stream);
     expect(summaries.length).toBeGreaterThan(0);
     const meta = (await store.getThread('300000000000000001'))!;
@@ -179,7 +180,7 @@ describe('ConversationService with real SQLite, the real openai SDK and the fake
   it('refuses input over MAX_INPUT_CHARS before anything reaches the model', async () => {
     const s = service({ maxInputChars: 100 });
     const sink = new RecordingSink();
-    expect(await s.submit(turn('x'.repeat(101)), sink)).toBe('refused');
+    expect(await s.answer(turn('x'.repeat(101)), sink)).toBe('refused');
     expect(sink.text).toMatch(/101 characters long; the limit is 100/);
     expect(fake.requests).toHaveLength(0);
   });
@@ -187,7 +188,7 @@ describe('ConversationService with real SQLite, the real openai SDK and the fake
   it('refuses a message too long for the context budget on its own', async () => {
     const s = service({ contextTokens: 400, maxCompletionTokens: 200 });
     const sink = new RecordingSink();
-    expect(await s.submit(turn('word '.repeat(300)), sink)).toBe('refused');
+    expect(await s.answer(turn('word '.repeat(300)), sink)).toBe('refused');
     expect(sink.text).toMatch(/too long for the model/);
     expect(fake.chatRequests()).toHaveLength(0);
   });
@@ -195,18 +196,18 @@ describe('ConversationService with real SQLite, the real openai SDK and the fake
   it('limits messages per user per minute with a polite wait notice', async () => {
     const s = service({ userMessagesPerMinute: 2 });
     const sink = new RecordingSink();
-    await s.submit(turn('1'), sink);
-    await s.submit(turn('2'), sink);
+    await s.answer(turn('1'), sink);
+    await s.answer(turn('2'), sink);
     const refused = new RecordingSink();
-    expect(await s.submit(turn('3'), refused)).toBe('refused');
+    expect(await s.answer(turn('3'), refused)).toBe('refused');
     expect(refused.text).toMatch(/limit: 2 per minute\). Please try again in \d+ s/);
-    expect(await s.submit(turn('other user', undefined, '100000000000000003'), new RecordingSink())).toBe('completed');
+    expect(await s.answer(turn('other user', undefined, '100000000000000003'), new RecordingSink())).toBe('completed');
   });
 
   it("refuses turns once the server's daily token cap is used", async () => {
     await store.recordUsage({ userId: USER, guildId: GUILD, at: Date.now(), promptTokens: 900, completionTokens: 200, requests: 1, costUsd: 0 });
     const sink = new RecordingSink();
-    expect(await service({ guildDailyTokens: 1000 }).submit(turn('hi'), sink)).toBe('refused');
+    expect(await service({ guildDailyTokens: 1000 }).answer(turn('hi'), sink)).toBe('refused');
     expect(sink.text).toMatch(/daily allowance of 1,000 tokens/);
     expect(fake.chatRequests()).toHaveLength(0);
   });
@@ -217,10 +218,10 @@ describe('ConversationService with real SQLite, the real openai SDK and the fake
     model = createModelClient({ config: openaiConfig(fake.url, { moderation: true }), maxCompletionTokens: 256, usage: store });
     const s = service();
     const sink = new RecordingSink();
-    expect(await s.submit(turn('something forbidden'), sink)).toBe('refused');
+    expect(await s.answer(turn('something forbidden'), sink)).toBe('refused');
     expect(sink.text).toMatch(/flagged/);
     expect(fake.chatRequests()).toHaveLength(0);
-    expect(await s.submit(turn('something fine'), new RecordingSink())).toBe('completed');
+    expect(await s.answer(turn('something fine'), new RecordingSink())).toBe('completed');
   });
 
   it('tells the user when a turn waits noticeably for model capacity, then replaces that with the answer', async () => {
@@ -231,7 +232,7 @@ describe('ConversationService with real SQLite, the real openai SDK and the fake
     const s = service();
     const first = new RecordingSink();
     const second = new RecordingSink();
-    const outcomes = await Promise.all([s.submit(turn('first', '300000000000000001'), first), s.submit(turn('second', '300000000000000002'), second)]);
+    const outcomes = await Promise.all([s.answer(turn('first', '300000000000000001'), first), s.answer(turn('second', '300000000000000002'), second)]);
     await limiter.stop();
     expect(outcomes).toEqual(['completed', 'completed']);
     // Whichever turn reached the limiter second waited, and only that one showed the status before its answer.
@@ -245,7 +246,7 @@ describe('ConversationService with real SQLite, the real openai SDK and the fake
 
   it('records usage for every answered turn', async () => {
     const s = service();
-    await s.submit(turn('count me'), new RecordingSink());
+    await s.answer(turn('count me'), new RecordingSink());
     const usage = await store.getUserUsage(USER, GUILD, [new Date().toISOString().slice(0, 10)]);
     expect(usage.requests).toBe(1);
     expect(usage.promptTokens).toBe(fake.chatRequests()[0]!.promptTokens);
@@ -255,11 +256,11 @@ describe('ConversationService with real SQLite, the real openai SDK and the fake
   it('stops admitting turns on close and waits for the running one', async () => {
     fake.setTiming({ timeToFirstTokenMs: 200 });
     const s = service();
-    const running = s.submit(turn('in flight'), new RecordingSink());
+    const running = s.answer(turn('in flight'), new RecordingSink());
     await expect.poll(() => fake.chatRequests().length).toBe(1);
     const closed = s.close(5_000);
     const late = new RecordingSink();
-    expect(await s.submit(turn('too late'), late)).toBe('refused');
+    expect(await s.answer(turn('too late'), late)).toBe('refused');
     expect(late.text).toMatch(/restarting/);
     expect(await closed).toBe(true);
     expect(await running).toBe('completed');

@@ -2,16 +2,16 @@ import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openStore, StoreError, type KeyvStore } from '../../../src/store/keyvStore.js';
-import { lastDays, type ThreadMeta, type Turn } from '../../../src/store/types.js';
+import { lastDays, textTurn, turnText, type ThreadMeta, type Turn } from '../../../src/store/types.js';
 import { makeTempDir, sqliteUrl } from '../../helpers/tempDir.js';
 
 const THREAD = '300000000000000001';
 const GUILD = '200000000000000001';
 const USER = '100000000000000001';
 
-const turn = (role: Turn['role'], content: string): Turn => ({
+const turn = (role: Turn['role'], content: string): Turn => textTurn({
   role,
-  content,
+  text: content,
   authorId: role === 'user' ? USER : '100000000000000002',
   messageIds: ['500000000000000001'],
   tokens: content.length,
@@ -43,7 +43,7 @@ describe('KeyvStore on a real SQLite file', () => {
     expect(reopened?.turnCount).toBe(4);
     expect(reopened?.summary?.text).toBe('greetings');
     const turns = await store.getTurns(reopened!, 0, 4);
-    expect(turns.map((t) => t.content)).toEqual(['hi', 'hello', 'how are you', 'fine']);
+    expect(turns.map((t) => turnText(t))).toEqual(['hi', 'hello', 'how are you', 'fine']);
     expect(turns[0]).toEqual(turn('user', 'hi'));
   });
 
@@ -52,7 +52,7 @@ describe('KeyvStore on a real SQLite file', () => {
     await store.commitTurns(meta, [turn('user', 'first'), turn('assistant', 'one')]);
     await expect(store.commitTurns(meta, [turn('user', 'stale'), turn('assistant', 'two')])).rejects.toBeInstanceOf(StoreError);
     const now = (await store.getThread(THREAD))!;
-    expect((await store.getTurns(now, 0, 10)).map((t) => t.content)).toEqual(['first', 'one']);
+    expect((await store.getTurns(now, 0, 10)).map((t) => turnText(t))).toEqual(['first', 'one']);
   });
 
   it('reset forgets turns and summary but keeps the thread; old turns never come back', async () => {
@@ -64,7 +64,7 @@ describe('KeyvStore on a real SQLite file', () => {
     expect(fresh.summary).toBeUndefined();
     expect(await store.getTurns(fresh, 0, 10)).toEqual([]);
     const after = await store.commitTurns(fresh, [turn('user', 'new start'), turn('assistant', 'ok')]);
-    expect((await store.getTurns(after, 0, 10)).map((t) => t.content)).toEqual(['new start', 'ok']);
+    expect((await store.getTurns(after, 0, 10)).map((t) => turnText(t))).toEqual(['new start', 'ok']);
     // A turn that began before the reset cannot land on the fresh history.
     await expect(store.commitTurns(meta, [turn('user', 'late'), turn('assistant', 'late')])).rejects.toBeInstanceOf(StoreError);
   });
@@ -95,12 +95,12 @@ describe('KeyvStore on a real SQLite file', () => {
     let meta: ThreadMeta = await create();
     for (let i = 0; i < 150; i++) meta = await store.commitTurns(meta, [turn('user', `q${i}`), turn('assistant', `a${i}`)]);
     const tail = await store.getTurns(meta, 290, 300);
-    expect(tail.map((t) => t.content)).toEqual(['q145', 'a145', 'q146', 'a146', 'q147', 'a147', 'q148', 'a148', 'q149', 'a149']);
+    expect(tail.map((t) => turnText(t))).toEqual(['q145', 'a145', 'q146', 'a146', 'q147', 'a147', 'q148', 'a148', 'q149', 'a149']);
     expect((await store.getTurns(meta, 0, 300)).length).toBe(300);
   });
 
   it('names a missing adapter instead of crashing obscurely', async () => {
-    await expect(openStore('redis://127.0.0.1:1')).rejects.toThrow(/@keyv\/redis/);
+    await expect(openStore('mysql://127.0.0.1:1/db')).rejects.toThrow(/@keyv\/mysql/);
     await expect(openStore('ftp://x')).rejects.toThrow(/not supported/);
   });
 });
@@ -138,7 +138,7 @@ describe('crash safety', () => {
         expect(turns.length).toBe(meta.turnCount);
         turns.forEach((t, i) => {
           expect(t.role).toBe(i % 2 === 0 ? 'user' : 'assistant');
-          expect(t.content.startsWith(`${t.role} ${Math.floor(i / 2)} `)).toBe(true);
+          expect(turnText(t).startsWith(`${t.role} ${Math.floor(i / 2)} `)).toBe(true);
         });
         // The restarted process carries on from there.
         const next = await store.commitTurns(meta, [turns[0]!, turns[1]!]);

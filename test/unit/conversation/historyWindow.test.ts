@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { fitNewestTurns, loadHistoryWindow, turnPromptTokens } from '../../../src/conversation/historyWindow.js';
-import type { ConversationStore, ThreadMeta, Turn } from '../../../src/store/types.js';
+import { textTurn, type ConversationStore, type ThreadMeta, type Turn } from '../../../src/store/types.js';
 
-const turn = (role: Turn['role'], tokens: number, content = `${role}-${tokens}`): Turn => ({
+const turn = (role: Turn['role'], tokens: number, content = `${role}-${tokens}`): Turn => textTurn({
   role,
-  content,
+  text: content,
   authorId: role === 'user' ? '100000000000000001' : '100000000000000002',
   messageIds: [],
   tokens,

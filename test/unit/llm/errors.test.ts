@@ -11,7 +11,6 @@ import {
   ModelRejectedError,
   ModelTimeoutError,
   ModelUnavailableError,
-  ModerationRefusalError,
   QuotaExhaustedError,
   RateLimitedError,
   redactSecrets,
@@ -82,7 +81,6 @@ describe('user messages', () => {
       new ModelTimeoutError('slow'),
       new ModelInterruptedError('cut', 'cut'),
       new ModelRejectedError('401 Incorrect API key provided: sk-abc123456789'),
-      new ModerationRefusalError(['violence']),
     ];
     expect(errors.map((e) => e.userMessage)).toEqual([
       'The model is busy right now — please try again in a minute.',
@@ -91,7 +89,6 @@ describe('user messages', () => {
       'The model took too long to answer — please try again.',
       'The answer was interrupted.',
       "The bot's model configuration was rejected — an admin needs to check it.",
-      "I can't help with that message: it was flagged by the content moderation check.",
     ]);
     for (const error of errors) {
       expect(error.userMessage).not.toMatch(/sk-|\bat \w|Error:/);

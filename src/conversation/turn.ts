@@ -1,0 +1,66 @@
+/** The shared vocabulary of a conversation turn: what callers submit, what a turn ends as, and its settings. */
+import type { Config } from '../config/config.js';
+import type { Logger } from '../log.js';
+import type { EditBudget } from '../render/editBudget.js';
+import type { Store } from '../store/types.js';
+import { notices } from '../strings.js';
+import type { ChatModel } from './ports.js';
+
+/** The settings a conversation reads, taken from the one Config definition; `model` is the default model. */
+export type ConversationSettings = Pick<
+  Config,
+  | 'contextTokens'
+  | 'maxCompletionTokens'
+  | 'maxInputChars'
+  | 'summaryMemory'
+  | 'defaultSystemPrompt'
+  | 'editIntervalMs'
+  | 'userMessagesPerMinute'
+  | 'guildDailyTokens'
+> & { model: string };
+
+export interface ConversationDeps {
+  store: Store;
+  model: ChatModel;
+  logger: Logger;
+  settings: ConversationSettings;
+  /** Shared by every stream in the process. */
+  editBudget: EditBudget;
+  /** The bot's own user id, recorded as the author of its answers. */
+  botUserId: () => string;
+  now?: () => number;
+}
+
+/** One user message that should become a turn. */
+export interface TurnRequest {
+  threadId: string;
+  guildId: string | null;
+  /** The channel the thread lives in. */
+  channelId: string;
+  userId: string;
+  content: string;
+  /** The Discord message carrying the user's text, when there is one (not for `/chat`). */
+  messageId?: string;
+}
+
+export type TurnOutcome = 'completed' | 'length' | 'interrupted' | 'failed' | 'refused' | 'undelivered' | 'unsaved';
+
+export interface Refusal {
+  notice: string;
+}
+
+/** A refused turn carries its notice; the Discord layer shows it as it sees fit (ephemeral for slash commands). */
+export class TurnRefused extends Error {
+  constructor(readonly notice: string) {
+    super(notice);
+  }
+}
+
+/** The plain-language message of a typed error, never its stack or internals. */
+export function userMessageOf(error: unknown): string {
+  if (error instanceof TurnRefused) return error.notice;
+  if (error && typeof error === 'object' && 'userMessage' in error && typeof error.userMessage === 'string') {
+    return error.userMessage;
+  }
+  return notices.failed;
+}

@@ -1,0 +1,146 @@
+/** One turn, top to bottom: prepare → generate → render → commit → log. */
+import type { ChatResult } from '../llm/chatTypes.js';
+import type { MessageSink } from '../render/messageSink.js';
+import { StreamRenderer, type RenderEnd } from '../render/streamRenderer.js';
+import { StoreError } from '../store/keyvStore.js';
+import type { ThreadMeta, Turn } from '../store/types.js';
+import { notices } from '../strings.js';
+import { countTokensAsync } from '../tokens/tokenCounter.js';
+import type { Allowance } from './allowance.js';
+import type { PreparedPrompt, PromptBuilder } from './promptBuilder.js';
+import { threadRecordFor } from './threadRecord.js';
+import { TurnRefused, userMessageOf, type ConversationDeps, type TurnOutcome, type TurnRequest } from './turn.js';
+
+/** How long a turn waits for model capacity before the thread says so. */
+const CAPACITY_NOTICE_AFTER_MS = 3_000;
+
+interface PreparedTurn extends PreparedPrompt {
+  meta: ThreadMeta;
+  model: string;
+}
+
+export class TurnRunner {
+  private readonly now: () => number;
+
+  constructor(
+    private readonly deps: ConversationDeps,
+    private readonly allowance: Allowance,
+    private readonly prompts: PromptBuilder,
+  ) {
+    this.now = deps.now ?? Date.now;
+  }
+
+  async run(request: TurnRequest, sink: MessageSink): Promise<TurnOutcome> {
+    const { settings, logger } = this.deps;
+    const started = this.now();
+    let firstTokenAt: number | undefined;
+    let capacityNotice: NodeJS.Timeout | undefined;
+    const renderer = new StreamRenderer(sink, { editIntervalMs: settings.editIntervalMs, budget: this.deps.editBudget });
+    renderer.start();
+    let outcome: TurnOutcome = 'failed';
+    let result: ChatResult | undefined;
+    let model = settings.model;
+    try {
+      const prepared = await this.prepare(request);
+      model = prepared.model;
+      result = await this.deps.model.streamChat(
+        { messages: prepared.messages, promptTokens: prepared.promptTokens, userId: request.userId, guildId: request.guildId, model },
+        {
+          onDelta: (text) => {
+            firstTokenAt ??= this.now();
+            renderer.push(text);
+          },
+          // The typing indicator covers short waits; a visible status only once the wait is noticeable.
+          onQueued: ({ position }) => {
+            clearTimeout(capacityNotice);
+            capacityNotice = setTimeout(() => {
+              if (firstTokenAt === undefined) renderer.setStatus(notices.waitingForCapacity(position));
+            }, CAPACITY_NOTICE_AFTER_MS);
+          },
+        },
+      );
+      clearTimeout(capacityNotice);
+      const end = renderEnd(result);
+      const rendered = await renderer.finish(end);
+      if (!rendered.delivered) {
+        logger.warn({ thread: request.threadId, err: rendered.error }, 'answer could not be delivered to Discord');
+        return (outcome = 'undelivered');
+      }
+      if (end.kind !== 'complete' && end.kind !== 'length') return (outcome = end.kind === 'interrupted' ? 'interrupted' : 'failed');
+      const saved = await this.commit(prepared, request, result, rendered.messageIds);
+      if (!saved) await sink.send(notices.notSaved).catch(() => undefined);
+      return (outcome = !saved ? 'unsaved' : end.kind === 'length' ? 'length' : 'completed');
+    } catch (error) {
+      outcome = error instanceof TurnRefused ? 'refused' : 'failed';
+      if (!(error instanceof TurnRefused)) logger.warn({ thread: request.threadId, err: error }, 'turn failed');
+      await renderer.finish({ kind: 'error', notice: userMessageOf(error) }).catch(() => undefined);
+      return outcome;
+    } finally {
+      clearTimeout(capacityNotice);
+      logger.info(
+        {
+          thread: request.threadId,
+          guild: request.guildId,
+          user: request.userId,
+          model: result?.model ?? model,
+          promptTokens: result?.usage.promptTokens,
+          completionTokens: result?.usage.completionTokens,
+          firstTokenMs: firstTokenAt === undefined ? undefined : firstTokenAt - started,
+          totalMs: this.now() - started,
+          outcome,
+        },
+        'turn',
+      );
+    }
+  }
+
+  /** Everything before the model call: caps, moderation, the thread record, the prompt. Throws TurnRefused. */
+  private async prepare(request: TurnRequest): Promise<PreparedTurn> {
+    const { store, settings } = this.deps;
+    await this.allowance.checkDailyCaps(request.guildId, this.now());
+    // The model client knows whether moderation is on (OPENAI_MODERATION); off, this costs nothing.
+    const verdict = await this.deps.model.moderate(request.content);
+    if (verdict.flagged) throw new TurnRefused(notices.moderated);
+    const meta = await threadRecordFor(store, request, this.now());
+    const guildSettings = request.guildId ? await store.getGuildSettings(request.guildId) : {};
+    const systemPrompt = guildSettings.systemPrompt ?? settings.defaultSystemPrompt;
+    const prompt = await this.prompts.build({ request, meta, systemPrompt });
+    return { ...prompt, meta, model: settings.model };
+  }
+
+  /** Write the exchange; false when it could not be kept (thread reset meanwhile, store unavailable). */
+  private async commit(prepared: PreparedTurn, request: TurnRequest, result: ChatResult, messageIds: string[]): Promise<boolean> {
+    const at = this.now();
+    const userTurn: Turn = {
+      role: 'user',
+      parts: [{ type: 'text', text: request.content, tokens: prepared.userTokens }],
+      authorId: request.userId,
+      messageIds: request.messageId ? [request.messageId] : [],
+      tokens: prepared.userTokens,
+      at,
+    };
+    const answerTokens = result.usage.estimated ? await countTokensAsync(result.text) : result.usage.completionTokens;
+    const answerTurn: Turn = {
+      role: 'assistant',
+      parts: [{ type: 'text', text: result.text, tokens: answerTokens }],
+      authorId: this.deps.botUserId(),
+      messageIds,
+      tokens: answerTokens,
+      at,
+    };
+    try {
+      await this.deps.store.commitTurns(prepared.meta, [userTurn, answerTurn], prepared.summary);
+      return true;
+    } catch (error) {
+      const level = error instanceof StoreError ? 'warn' : 'error';
+      this.deps.logger[level]({ thread: request.threadId, err: error }, 'turn not committed');
+      return false;
+    }
+  }
+}
+
+function renderEnd(result: ChatResult): RenderEnd {
+  if (result.error) return { kind: 'interrupted', notice: userMessageOf(result.error) };
+  if (result.finishReason === 'length') return { kind: 'length' };
+  return { kind: 'complete' };
+}
