@@ -18,7 +18,7 @@ section, .card { background: var(--card); border: 1px solid var(--line); border-
 .card .label, #updated { color: var(--muted); font-size: 12px; }
 svg { width: 100%; height: auto; display: block; }
 .bar { fill: var(--bar); } #cost-chart .bar { fill: var(--cost); } .bar:hover { opacity: .75; }
-.axis { stroke: var(--line); } .tick { fill: var(--muted); font-size: 11px; }
+.axis { stroke: var(--line); } .tick { fill: var(--muted); font-size: 9px; }
 table { width: 100%; border-collapse: collapse; font-variant-numeric: tabular-nums; }
 th, td { text-align: left; padding: 6px 4px; border-bottom: 1px solid var(--line); }
 th { color: var(--muted); font-weight: 600; font-size: 12px; } .num { text-align: right; }

@@ -20,8 +20,8 @@ function svgEl(name, attrs) {
 }
 
 function drawBars(svg, days, value, label) {
-  const W = 600, H = 150, TOP = 18, BOTTOM = 18, slot = W / days.length;
-  const max = Math.max(1, ...days.map(value));
+  const W = 600, H = 120, TOP = 14, BOTTOM = 14, slot = W / days.length;
+  const max = Math.max(0, ...days.map(value)) || 1; // an empty month still draws a baseline
   svg.replaceChildren();
   svg.setAttribute('viewBox', '0 0 ' + W + ' ' + (H + TOP + BOTTOM));
   svg.append(svgEl('line', { x1: 0, x2: W, y1: TOP + H, y2: TOP + H, class: 'axis' }));
@@ -34,11 +34,11 @@ function drawBars(svg, days, value, label) {
     bar.append(title);
     svg.append(bar);
   });
-  const top = svgEl('text', { x: 0, y: 12, class: 'tick' });
+  const top = svgEl('text', { x: 0, y: 9, class: 'tick' });
   top.textContent = label(max);
-  const first = svgEl('text', { x: 0, y: TOP + H + 14, class: 'tick' });
+  const first = svgEl('text', { x: 0, y: TOP + H + 11, class: 'tick' });
   first.textContent = days[0].day;
-  const last = svgEl('text', { x: W, y: TOP + H + 14, class: 'tick', 'text-anchor': 'end' });
+  const last = svgEl('text', { x: W, y: TOP + H + 11, class: 'tick', 'text-anchor': 'end' });
   last.textContent = days[days.length - 1].day;
   svg.append(top, first, last);
 }
