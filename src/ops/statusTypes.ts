@@ -58,7 +58,9 @@ export function normaliseStatus(snapshot: StatusSnapshot, now: number): StatusDo
   return {
     generatedAt: new Date(now).toISOString(),
     liveStreams: count(snapshot.liveStreams),
-    limiter: { requestsHeadroom: count(requestsHeadroom), tokensHeadroom: count(tokensHeadroom), queued: count(queued) },
+    limiter: {
+      requestsHeadroom: count(requestsHeadroom), tokensHeadroom: count(tokensHeadroom), queued: count(queued),
+    },
     days,
     busiestGuilds,
   };

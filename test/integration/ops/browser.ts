@@ -13,7 +13,8 @@ export async function launchChromium(): Promise<{ context: BrowserContext; close
   try {
     // --user-data-dir is playwright's launchPersistentContext argument; headless adds --headless.
     const context = await chromium.launchPersistentContext(profile.dir, {
-      executablePath: CHROMIUM_PATH, headless: true, args: ARGS, viewport: { width: 1000, height: 900 }, timeout: 20_000,
+      executablePath: CHROMIUM_PATH, headless: true, args: ARGS, viewport: { width: 1000, height: 900 },
+      timeout: 20_000,
     });
     return { context, close: async () => { await context.close(); profile.remove(); } };
   } catch (error) {

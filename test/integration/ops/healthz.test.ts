@@ -13,8 +13,7 @@ const PING_TIMEOUT_MS = 300;
  * while each shard's status follows drops, reconnects and resumes.
  */
 const gatewayReady = (client: Client | undefined): boolean =>
-  client !== undefined && !client.ws.destroyed && client.ws.shards.size > 0 &&
-  client.ws.shards.every((shard) => shard.status === Status.Ready);
+  client !== undefined && client.isReady() && client.ws.shards.every((shard) => shard.status === Status.Ready);
 
 const healthz = async (server: OpsServer) => {
   const response = await fetch(`${server.url}/healthz`);
@@ -37,7 +36,8 @@ describe('/healthz follows a real discord.js gateway and a real SQLite store', (
   const start = async () => {
     pingStore = async () => { await store.getGuildSettings('0'); };
     server = await startOpsServer({
-      host: '127.0.0.1', port: 0, metrics: createMetrics({ defaultMetrics: false }), storePingTimeoutMs: PING_TIMEOUT_MS,
+      host: '127.0.0.1', port: 0, metrics: createMetrics({ defaultMetrics: false }),
+      storePingTimeoutMs: PING_TIMEOUT_MS,
       health: { gatewayConnected: () => gatewayReady(client), pingStore: () => pingStore() },
       statusSource: async () => { throw new Error('unused'); },
     });
@@ -62,7 +62,8 @@ describe('/healthz follows a real discord.js gateway and a real SQLite store', (
     client = await ctx.login();
     const c = client;
     // Read synchronously inside the event: the resume that follows is too fast to catch with an HTTP round trip.
-    const duringDrop = new Promise<boolean>((resolve) => c.once(Events.ShardReconnecting, () => resolve(gatewayReady(c))));
+    const duringDrop = new Promise<boolean>((resolve) =>
+      c.once(Events.ShardReconnecting, () => resolve(gatewayReady(c))));
     const resumed = new Promise<void>((resolve) => c.once(Events.ShardResume, () => resolve()));
     ctx.fake.killGateway();
     expect(await duringDrop).toBe(false);

@@ -87,10 +87,9 @@ describe('status page in a real headless Chromium', () => {
     const page = await open();
     await usage(BUSY_GUILD, 1_000, 0.005);
     // The page polls status.json every 5 s; the wait is bounded.
-    await page.waitForFunction(() => {
-      const bars = document.querySelectorAll('#tokens-chart rect.bar');
-      return bars[bars.length - 1]?.getAttribute('data-value') === '2700';
-    }, undefined, { timeout: 12_000 });
+    // (page.waitForFunction with a string would need 'unsafe-eval', which the page's CSP rightly refuses.)
+    await expect.poll(() => page.locator('#tokens-chart rect.bar').last().getAttribute('data-value'),
+      { timeout: 12_000, interval: 250 }).toBe('2700');
     expect(await page.locator('#guilds tr').first().locator('td').nth(1).textContent()).toBe('2,500');
     await page.close();
     expect(problems).toEqual([]);
