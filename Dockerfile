@@ -1,26 +1,36 @@
 # syntax=docker/dockerfile:1
-# Build stage: compiles the native sqlite3 addon (needs python3, make, g++), then drops dev dependencies.
-FROM node:24-bookworm-slim AS build
+# Node 26 is the Active LTS line (since 2026-10-28); its official images are built on Debian 13 (trixie).
+ARG NODE_IMAGE=node:26-trixie-slim
+
+# Build stage: compiles the native sqlite3 addon (needs python3, make, g++) and the TypeScript, then drops dev
+# dependencies.
+FROM ${NODE_IMAGE} AS build
 WORKDIR /app
 RUN apt-get update \
  && apt-get install -y --no-install-recommends python3 make g++ \
  && rm -rf /var/lib/apt/lists/*
 COPY package.json package-lock.json ./
-RUN npm ci --no-audit --no-fund \
+# --ignore-scripts skips our own `prepare` (the sources are not copied yet, so this layer stays cached);
+# `npm rebuild` then runs the dependencies' install scripts, which build the sqlite3 addon.
+RUN npm ci --no-audit --no-fund --ignore-scripts \
+ && npm rebuild \
  && test -f node_modules/sqlite3/build/Release/node_sqlite3.node
-COPY tsconfig.json ./
+COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
 COPY commands ./commands
-RUN npx tsc --noEmit && npm prune --omit=dev
+RUN npm run build && npm prune --omit=dev
 
 # Runtime stage: only what runs, as a non-root user, database on a volume.
-FROM node:24-bookworm-slim
+FROM ${NODE_IMAGE}
 ENV NODE_ENV=production \
     DATABASE_URL=sqlite:///data/bot.sqlite
 WORKDIR /app
-COPY --from=build --chown=node:node /app /app
+COPY --from=build --chown=node:node /app/package.json /app/package-lock.json ./
+COPY --from=build --chown=node:node /app/node_modules ./node_modules
+COPY --from=build --chown=node:node /app/dist ./dist
 RUN mkdir -p /data && chown node:node /data
 VOLUME ["/data"]
 USER node
-# npm forwards SIGTERM to the bot, which finishes running turns and closes the store.
-CMD ["npm", "start"]
+# node runs as PID 1 itself (no npm wrapper): SIGTERM reaches the bot, which finishes running turns and
+# closes the store. Register slash commands with: docker run … node dist/src/deployCommands.js
+CMD ["node", "--enable-source-maps", "dist/src/main.js"]

@@ -62,4 +62,26 @@ export const commandStrings = {
   usageLine: (label: string, prompt: string, completion: string, requests: string, cost: string) =>
     `${label}: ${prompt} prompt + ${completion} completion tokens, ${requests} requests, ≈ ${cost}`,
   usageFootnote: '-# Costs are estimates from token counts and list prices.',
+
+/** What an operator reads on the ops server: /healthz reasons and the status page's labels. */
+export const opsStrings = {
+  healthy: 'ok',
+  gatewayDown: 'Discord gateway is not connected',
+  storeDown: (timeoutMs: number) => `store did not answer within ${timeoutMs} ms`,
+  notFound: 'not found',
+  methodNotAllowed: 'method not allowed',
+  statusUnavailable: 'status unavailable',
+  pageTitle: 'Bot status',
+  liveStreams: 'Live answers',
+  queued: 'Waiting for the model',
+  requestsHeadroom: 'Request headroom',
+  tokensHeadroom: 'Token headroom',
+  tokensChart: 'Tokens per day (last 30 days, UTC)',
+  costChart: 'Estimated cost per day (USD)',
+  busiest: 'Busiest servers (last 30 days)',
+  guildColumn: 'Server id',
+  tokensColumn: 'Tokens',
+  noGuilds: 'No usage yet.',
+  updated: 'Updated',
+  loadFailed: 'Could not load the status; retrying.',
 } as const;
