@@ -62,6 +62,7 @@ export const commandStrings = {
   usageLine: (label: string, prompt: string, completion: string, requests: string, cost: string) =>
     `${label}: ${prompt} prompt + ${completion} completion tokens, ${requests} requests, ≈ ${cost}`,
   usageFootnote: '-# Costs are estimates from token counts and list prices.',
+} as const;
 
 /** What an operator reads on the ops server: /healthz reasons and the status page's labels. */
 export const opsStrings = {
