@@ -4,6 +4,7 @@ import { createMetrics } from '../../../src/ops/metrics.js';
 import { startOpsServer, type OpsServer } from '../../../src/ops/opsServer.js';
 import { usageStatusSource } from '../../../src/ops/usageStatus.js';
 import { openStore, type KeyvStore } from '../../../src/store/keyvStore.js';
+import { textTurn } from '../../../src/store/types.js';
 import { makeTempDir, sqliteUrl } from '../../helpers/tempDir.js';
 import { launchChromium } from './browser.js';
 
@@ -29,8 +30,8 @@ describe('status page in a real headless Chromium', () => {
     store = await openStore(sqliteUrl(temp.dir));
     const meta = await store.createThread({ threadId: '300000000000000001', guildId: BUSY_GUILD,
       channelId: '400000000000000001', creatorId: USER, createdAt: Date.now() });
-    await store.commitTurns(meta, [{ role: 'user', content: SECRET_TEXT, authorId: USER, messageIds: ['1'],
-      tokens: 9, at: Date.now() }]);
+    await store.commitTurns(meta, [textTurn({ role: 'user', text: SECRET_TEXT, authorId: USER, messageIds: ['1'],
+      tokens: 9, at: Date.now() })]);
     await usage(BUSY_GUILD, 1_500, 0.01);
     await usage(QUIET_GUILD, 300, 0.002, Date.now() - 5 * DAY_MS);
     await usage(null, 200, 0.001);
