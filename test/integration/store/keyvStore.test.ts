@@ -100,7 +100,7 @@ describe('KeyvStore on a real SQLite file', () => {
   });
 
   it('names a missing adapter instead of crashing obscurely', async () => {
-    await expect(openStore('redis://127.0.0.1:1')).rejects.toThrow(/@keyv\/redis/);
+    await expect(openStore('mysql://127.0.0.1:1')).rejects.toThrow(/@keyv\/mysql/);
     await expect(openStore('ftp://x')).rejects.toThrow(/not supported/);
   });
 });
