@@ -25,7 +25,12 @@ const plus = (a: UsageTotals, b: UsageTotals): UsageTotals => ({
  * of that counter (or `flush` at close) carries it, and reads include it, so totals stay exact meanwhile.
  */
 export class UsageCounters {
+  /** Increments not yet written, by counter. */
   private readonly owed = new Map<string, UsageTotals>();
+  /** Increments being written right now (taken out of `owed`; put back if the write fails). */
+  private readonly writing = new Map<string, UsageTotals>();
+  /** The write each counter has queued but not started, which new increments join. */
+  private readonly queued = new Map<string, Promise<void>>();
 
   constructor(
     private readonly io: RecordIo,
@@ -33,27 +38,34 @@ export class UsageCounters {
     private readonly retry: UsageRetry = DEFAULT_RETRY,
   ) {}
 
-  /** Add to one counter; rejects with a StoreError once retries are spent (the amount stays owed). */
+  /**
+   * Add to one counter; rejects with a StoreError once retries are spent (the amount stays owed). Updates that
+   * arrive while a write of the same counter waits join the next write instead of queueing one write each.
+   */
   add(key: string, delta: UsageTotals): Promise<void> {
-    return this.writes.run(key, async () => {
-      this.owed.set(key, plus(this.owed.get(key) ?? emptyUsage(), delta));
-      await this.persistWithRetry(key);
+    this.owed.set(key, plus(this.owed.get(key) ?? emptyUsage(), delta));
+    const queued = this.queued.get(key);
+    if (queued) return queued;
+    const write = this.writes.run(key, () => {
+      this.queued.delete(key);
+      return this.persistWithRetry(key);
     });
+    this.queued.set(key, write);
+    return write;
   }
 
   async sum(keys: string[]): Promise<UsageTotals> {
     let total = emptyUsage();
     for (const stored of await this.io.getMany<UsageTotals>(keys)) if (stored) total = plus(total, stored);
     for (const key of keys) {
-      const owed = this.owed.get(key);
-      if (owed) total = plus(total, owed);
+      for (const pending of [this.owed.get(key), this.writing.get(key)]) if (pending) total = plus(total, pending);
     }
     return total;
   }
 
   /** Counters whose increments are still only in memory. */
   get owedCount(): number {
-    return this.owed.size;
+    return new Set([...this.owed.keys(), ...this.writing.keys()]).size;
   }
 
   /** One more attempt for every owed counter (at close); rejects naming how many could not be written. */
@@ -86,11 +98,19 @@ export class UsageCounters {
   }
 
   private async persist(key: string): Promise<void> {
-    const owed = this.owed.get(key);
-    if (!owed) return;
-    const current = (await this.io.get<UsageTotals>(key)) ?? emptyUsage();
-    await this.io.set(key, plus(current, owed));
+    const batch = this.owed.get(key);
+    if (!batch) return;
     this.owed.delete(key);
+    this.writing.set(key, batch);
+    try {
+      const current = (await this.io.get<UsageTotals>(key)) ?? emptyUsage();
+      await this.io.set(key, plus(current, batch));
+    } catch (error) {
+      this.owed.set(key, plus(this.owed.get(key) ?? emptyUsage(), batch));
+      throw error;
+    } finally {
+      this.writing.delete(key);
+    }
   }
 }
 
