@@ -189,7 +189,9 @@ export class KeyvStore implements Store, LeaseStore, StoreHealth {
       await task().catch((error: unknown) => this.options.logger?.warn({ err: error }, 'lease not released at close'));
     }
     await this.writes.idle();
-    await this.usage.flush().catch((error: unknown) => this.options.logger?.error({ err: error }, 'usage lost at close'));
+    await this.usage
+      .flush()
+      .catch((error: unknown) => this.options.logger?.error({ err: error }, 'usage lost at close'));
     try {
       await this.io.kv.disconnect();
     } catch (error) {

@@ -14,11 +14,18 @@ const leaseKey = (name: string): string => `lease:${name}`;
  * replaced only if it is ours or expired, and RETURNING says whether that happened. Other backends have no
  * compare-and-set through keyv, so they write, wait a moment and read back (last writer wins, both see it).
  */
-export async function claimLeaseRecord(io: RecordIo, name: string, holderId: string, ttlMs: number): Promise<LeaseRecord> {
+export async function claimLeaseRecord(
+  io: RecordIo,
+  name: string,
+  holderId: string,
+  ttlMs: number,
+): Promise<LeaseRecord> {
   for (let attempt = 0; attempt < CLAIM_ATTEMPTS; attempt++) {
     const now = Date.now();
     const ours: LeaseRecord = { holderId, expiresAt: now + ttlMs };
-    const held = io.sqlite ? await claimSqlite(io, io.sqlite, name, ours, now) : await claimByReadBack(io, name, ours, now);
+    const held = io.sqlite
+      ? await claimSqlite(io, io.sqlite, name, ours, now)
+      : await claimByReadBack(io, name, ours, now);
     if (held) return held;
   }
   throw new StoreError(`lease ${name} changed hands ${CLAIM_ATTEMPTS} times while being claimed`, 'busy');
@@ -55,7 +62,8 @@ async function claimSqlite(
     won = await sqlite.query(
       `INSERT INTO ${table} (key, value) VALUES (?, ?)
        ON CONFLICT(key) DO UPDATE SET value = excluded.value
-       WHERE json_extract(${table}.value, '$.value.holderId') = ? OR json_extract(${table}.value, '$.value.expiresAt') <= ?
+       WHERE json_extract(${table}.value, '$.value.holderId') = ?
+          OR json_extract(${table}.value, '$.value.expiresAt') <= ?
        RETURNING key`,
       io.rawKey(leaseKey(name)),
       await io.rawValue(ours),
@@ -70,7 +78,12 @@ async function claimSqlite(
   return io.get<LeaseRecord>(leaseKey(name));
 }
 
-async function claimByReadBack(io: RecordIo, name: string, ours: LeaseRecord, now: number): Promise<LeaseRecord | undefined> {
+async function claimByReadBack(
+  io: RecordIo,
+  name: string,
+  ours: LeaseRecord,
+  now: number,
+): Promise<LeaseRecord | undefined> {
   const current = await io.get<LeaseRecord>(leaseKey(name));
   if (current && current.holderId !== ours.holderId && current.expiresAt > now) return current;
   await io.set(leaseKey(name), ours);

@@ -16,7 +16,8 @@ const NAMESPACE = 'bot';
 /** Open the keyv backend named by DATABASE_URL, with errors that throw instead of reading as "no value". */
 export async function openRecordIo(databaseUrl: string, options: AdapterOptions = {}): Promise<RecordIo> {
   const scheme = databaseUrl.slice(0, Math.max(0, databaseUrl.indexOf(':'))).toLowerCase();
-  const sqlite = scheme === 'sqlite' ? await openSqlite(databaseUrl, options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS) : undefined;
+  const sqlite =
+    scheme === 'sqlite' ? await openSqlite(databaseUrl, options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS) : undefined;
   const adapter = sqlite ? sqlite.adapter : await openOtherAdapter(scheme, databaseUrl);
   const kv = new Keyv({ store: adapter, namespace: NAMESPACE, throwOnErrors: true });
   // An unhandled keyv 'error' event throws and would take the process down; the failing call throws as well.
@@ -29,7 +30,10 @@ interface SqliteAdapter {
   opts: { table: string };
 }
 
-async function openSqlite(databaseUrl: string, busyTimeoutMs: number): Promise<{ adapter: KeyvStoreAdapter; handle: SqliteHandle }> {
+async function openSqlite(
+  databaseUrl: string,
+  busyTimeoutMs: number,
+): Promise<{ adapter: KeyvStoreAdapter; handle: SqliteHandle }> {
   const { default: KeyvSqlite } = await import('@keyv/sqlite');
   const file = databaseUrl.replace(/^sqlite:\/\//i, '');
   if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
@@ -57,7 +61,8 @@ const OTHER_ADAPTERS: Record<string, string> = {
 
 async function openOtherAdapter(scheme: string, databaseUrl: string): Promise<KeyvStoreAdapter> {
   const pkg = OTHER_ADAPTERS[scheme];
-  if (!pkg) throw new StoreError(`DATABASE_URL scheme "${scheme}" is not supported (use sqlite://, redis:// or postgres://)`);
+  if (!pkg)
+    throw new StoreError(`DATABASE_URL scheme "${scheme}" is not supported (use sqlite://, redis:// or postgres://)`);
   try {
     // Optional adapters are not dependencies; the variable keeps bundlers and tsc from resolving them.
     const mod = (await import(pkg)) as { default: new (uri: string) => KeyvStoreAdapter };

@@ -2,8 +2,9 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openStore, type KeyvStore } from '../../../src/store/keyvStore.js';
-import { acquireLease, LeaseHeldError, type Lease } from '../../../src/store/lease.js';
+import { acquireLease, LeaseHeldError, type Lease, type LeaseLostError } from '../../../src/store/lease.js';
 import { makeTempDir, sqliteUrl } from '../../helpers/tempDir.js';
+import { fileOf, SecondConnection } from './sqliteFaults.js';
 
 const HELD_LINE =
   /^another bot process is already running with this database \(lease bot held by (\S+), expires in (\d+) s\)$/;
@@ -141,5 +142,24 @@ describe('the lease that keeps two processes off one database', () => {
     expect(lease.expiresAt).toBeGreaterThan(firstExpiry + 600);
     await lease.release();
     expect((await acquireLease(b, 'bot', { ttlMs: 600, holderId: 'intruder' })).holderId).toBe('intruder');
+  });
+
+  it('a holder that cannot renew before its ttl (write lock held elsewhere) is told it lost the lease', async () => {
+    const holder = await openStore(url, { busyTimeoutMs: 100 });
+    stores.push(holder);
+    let reportLoss: (error: LeaseLostError) => void = () => undefined;
+    const lost = new Promise<LeaseLostError>((resolve) => (reportLoss = resolve));
+    await acquireLease(holder, 'bot', { ttlMs: 600, renewEveryMs: 150, holderId: 'stalled', onLost: reportLoss });
+    const other = new SecondConnection(fileOf(url));
+    const lock = await other.holdWriteLock();
+    const error = await lost;
+    await lock.release();
+    await other.close();
+    expect(error.message).toBe(
+      'this bot process lost its lease bot (it could not be renewed before it expired); ' +
+        'stopping so two processes never answer the same message',
+    );
+    const successor = await acquireLease(await open(), 'bot', { ttlMs: 600, holderId: 'successor' });
+    expect(successor.holderId).toBe('successor');
   });
 });

@@ -21,7 +21,13 @@ export const exchange = (n: number, size = 40): Turn[] => [
 ];
 
 export const createThread = (store: KeyvStore): Promise<ThreadMeta> =>
-  store.createThread({ threadId: THREAD, guildId: GUILD, channelId: '200000000000000002', creatorId: USER, createdAt: 1 });
+  store.createThread({
+    threadId: THREAD,
+    guildId: GUILD,
+    channelId: '200000000000000002',
+    creatorId: USER,
+    createdAt: 1,
+  });
 
 /** What a user would see as the thread's memory: every turn's text, in order. */
 export async function history(store: KeyvStore): Promise<string[]> {

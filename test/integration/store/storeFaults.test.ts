@@ -1,6 +1,6 @@
 import { closeSync, openSync, unlinkSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { openStore, StoreError, type KeyvStore } from '../../../src/store/keyvStore.js';
 import type { ThreadMeta } from '../../../src/store/types.js';
 import { makeTempDir, sqliteUrl } from '../../helpers/tempDir.js';
@@ -94,7 +94,9 @@ describe('store faults on a real SQLite file', () => {
     let meta: ThreadMeta = await createThread(store);
     for (let n = 0; n < 3; n++) meta = await store.commitTurns(meta, exchange(n));
     // Turns 2 and 3 vanish the way a silently failed write lost them.
-    await other.run("DELETE FROM keyv WHERE key IN ('bot:turn:300000000000000001:0:2', 'bot:turn:300000000000000001:0:3')");
+    await other.run(
+      "DELETE FROM keyv WHERE key IN ('bot:turn:300000000000000001:0:2', 'bot:turn:300000000000000001:0:3')",
+    );
     const survivors = [...texts(0), ...texts(2)];
     expect(await history(store)).toEqual(survivors);
     expect(await history(store)).toEqual(survivors);
@@ -105,7 +107,7 @@ describe('store faults on a real SQLite file', () => {
     expect(logged[0]).not.toContain('question');
   });
 
-  it('ping answers while another connection holds the write lock, and fails fast once the store is closed', async () => {
+  it('ping answers while another connection holds the write lock, and fails fast once closed', async () => {
     const lock = await other.holdWriteLock();
     await expect(store.ping(1_000)).resolves.toBeUndefined();
     await lock.release();
@@ -117,13 +119,22 @@ describe('store faults on a real SQLite file', () => {
 });
 
 describe('a disk that fills up (tmpfs)', () => {
-  const temp = makeTempDir();
-  const mount = mountTmpfs(join(temp.dir, 'disk'), 1_024);
+  let temp: ReturnType<typeof makeTempDir>;
+  let mount: ReturnType<typeof mountTmpfs>;
+  beforeAll(() => {
+    temp = makeTempDir();
+    mount = mountTmpfs(join(temp.dir, 'disk'), 1_024);
+  });
+  afterAll(() => {
+    mount?.unmount();
+    temp.remove();
+  });
 
-  it.skipIf(!mount)('fails the commit as full, keeps the history exact, and saves again once there is room', async () => {
-    const url = sqliteUrl(mount!.dir);
-    const store = await openStore(url);
-    const filler = join(mount!.dir, 'filler');
+  // Needs the right to mount (root in a container); max_page_count above covers the same path everywhere else.
+  it('fails the commit as full, keeps the history exact, and saves again once there is room', async (ctx) => {
+    if (!mount) return ctx.skip();
+    const store = await openStore(sqliteUrl(mount.dir));
+    const filler = join(mount.dir, 'filler');
     try {
       let meta: ThreadMeta = await createThread(store);
       meta = await store.commitTurns(meta, exchange(0, 2_000));
@@ -136,8 +147,6 @@ describe('a disk that fills up (tmpfs)', () => {
       expect(await history(store)).toEqual([...texts(0, 2_000), ...texts(1, 200_000)]);
     } finally {
       await store.close().catch(() => undefined);
-      mount!.unmount();
-      temp.remove();
     }
   });
 });

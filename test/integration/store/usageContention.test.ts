@@ -53,7 +53,9 @@ describe('usage under a competing write lock', () => {
       Array.from({ length: 20 }, (_, i) => store.recordUsage(entry(i % 2 ? USER : '100000000000000009'))),
     );
     // Each one says it was not written, and why.
-    expect(blocked.every((r) => r.status === 'rejected' && r.reason instanceof StoreError && r.reason.kind === 'busy')).toBe(true);
+    expect(
+      blocked.every((r) => r.status === 'rejected' && r.reason instanceof StoreError && r.reason.kind === 'busy'),
+    ).toBe(true);
     // /usage in this process still sees every request.
     expect((await store.getUserUsage(USER, GUILD, DAY)).requests).toBe(11);
     expect((await store.getGuildUsage(GUILD, DAY)).requests).toBe(21);
