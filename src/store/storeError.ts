@@ -1,3 +1,5 @@
+import { storeStrings } from '../strings.js';
+
 /**
  * Why a store operation failed, in the terms a user or operator can act on. `full`: the disk (or the database's size
  * cap) is full; `busy`: another connection held the write lock longer than the busy timeout; `conflict`: the thread
@@ -44,3 +46,6 @@ export function toStoreError(error: unknown, doing: string): StoreError {
 /** The kind of a failure to save, for the thread notice; non-store errors count as `unavailable`. */
 export const storeErrorKind = (error: unknown): StoreErrorKind =>
   error instanceof StoreError ? error.kind : 'unavailable';
+
+/** The thread notice for an exchange that could not be saved, naming the cause. */
+export const notSavedNotice = (error: unknown): string => storeStrings.notSaved[storeErrorKind(error)];

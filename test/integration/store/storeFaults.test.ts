@@ -1,7 +1,7 @@
 import { closeSync, openSync, unlinkSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { openStore, StoreError, type KeyvStore } from '../../../src/store/keyvStore.js';
+import { notSavedNotice, openStore, StoreError, type KeyvStore } from '../../../src/store/keyvStore.js';
 import type { ThreadMeta } from '../../../src/store/types.js';
 import { makeTempDir, sqliteUrl } from '../../helpers/tempDir.js';
 import { createThread, exchange, history } from './sampleTurns.js';
@@ -48,6 +48,7 @@ describe('store faults on a real SQLite file', () => {
     const started = Date.now();
     const error = await failure(store.commitTurns(meta, exchange(1)));
     expect(error.kind).toBe('busy');
+    expect(notSavedNotice(error)).toMatch(/^I couldn't save that exchange: the database was busy/);
     expect(Date.now() - started).toBeGreaterThanOrEqual(250);
     // Readers are not blocked by the writer (WAL) and see exactly what was saved before.
     expect(await history(store)).toEqual(texts(0));
@@ -77,6 +78,7 @@ describe('store faults on a real SQLite file', () => {
     await db.query(`PRAGMA max_page_count = ${Number(pages?.page_count)}`);
     const error = await failure(store.commitTurns(meta, exchange(3, 20_000)));
     expect(error.kind).toBe('full');
+    expect(notSavedNotice(error)).toMatch(/^I couldn't save that exchange: the bot's database is full/);
     expect((await store.getThread(meta.threadId))?.turnCount).toBe(6);
     expect(await history(store)).toEqual([0, 1, 2].flatMap((n) => texts(n, 3_000)));
     // Room again: the very same exchange lands and the history reads on without a gap.
