@@ -86,3 +86,27 @@ export const opsStrings = {
   updated: 'Updated',
   loadFailed: 'Could not load the status; retrying.',
 } as const;
+
+/** Store outcomes: the thread notice when an exchange could not be saved (by cause), and operator lines. */
+export const storeStrings = {
+  notSaved: {
+    full:
+      "I couldn't save that exchange: the bot's database is full, so I won't remember it in my next answer. " +
+      'An admin needs to free disk space.',
+    busy:
+      "I couldn't save that exchange: the database was busy for too long, so I may not remember it in my next " +
+      'answer. Please try again.',
+    conflict:
+      "I couldn't save that exchange because this thread was reset or changed while I was answering, so it is " +
+      'not part of the history.',
+    unavailable:
+      "I couldn't save that exchange: the database is not reachable right now, so I may not remember it in my " +
+      'next answer.',
+  },
+  /** One line for the operator when a second process starts on the same database. */
+  leaseHeld: (lease: string, holder: string, expiresInMs: number) =>
+    `another bot process is already running with this database (lease ${lease} held by ${holder}, ` +
+    `expires in ${Math.ceil(expiresInMs / 1000)} s)`,
+  leaseLost: (lease: string, reason: string) =>
+    `this bot process lost its lease ${lease} (${reason}); stopping so two processes never answer the same message`,
+} as const;

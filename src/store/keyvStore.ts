@@ -1,12 +1,17 @@
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
-import Keyv, { type KeyvStoreAdapter } from 'keyv';
+import type { Logger } from '../log.js';
 import { KeyedQueue } from '../util/keyedQueue.js';
+import { claimLeaseRecord, releaseLeaseRecord } from './leaseRecords.js';
+import { openRecordIo, type AdapterOptions } from './openAdapter.js';
+import type { RecordIo } from './records.js';
+import { StoreError, toStoreError } from './storeError.js';
+import { UsageCounters, type UsageRetry } from './usageCounters.js';
 import {
-  emptyUsage,
   utcDay,
   type GuildSettings,
+  type LeaseRecord,
+  type LeaseStore,
   type Store,
+  type StoreHealth,
   type ThreadMeta,
   type ThreadSummary,
   type Turn,
@@ -15,13 +20,12 @@ import {
   upgradeTurn,
 } from './types.js';
 
+export { notSavedNotice, StoreError, type StoreErrorKind } from './storeError.js';
+
 /** Turns fetched per round trip when reading a range. */
 const TURN_PAGE = 128;
 const DM_SCOPE = 'dm';
-
-export class StoreError extends Error {
-  override name = 'StoreError';
-}
+const PING_TIMEOUT_MS = 2_000;
 
 const keys = {
   thread: (threadId: string) => `thread:${threadId}`,
@@ -32,17 +36,31 @@ const keys = {
   guildUsage: (guildId: string | null, day: string) => `usage:g:${guildId ?? DM_SCOPE}:${day}`,
 };
 
-/**
- * The store on keyv. Nothing here knows which backend keyv talks to; only `openStore` picks the adapter.
- * keyv has no atomic read-modify-write, so every such update of one record runs through a per-key queue.
- */
-export class KeyvStore implements Store {
-  private readonly writes = new KeyedQueue();
+export interface KeyvStoreOptions {
+  logger?: Logger;
+  usageRetry?: UsageRetry;
+}
 
-  constructor(private readonly kv: Keyv) {}
+/**
+ * The store on keyv. Every read and write is checked (RecordIo), so a full disk or a held lock surfaces as a
+ * StoreError with its cause instead of a turn that silently vanished. keyv has no atomic read-modify-write, so
+ * every such update of one record runs through a per-key queue.
+ */
+export class KeyvStore implements Store, LeaseStore, StoreHealth {
+  private readonly writes = new KeyedQueue();
+  private readonly usage: UsageCounters;
+  private readonly closers: Array<() => Promise<void>> = [];
+  private readonly reportedGaps = new Set<string>();
+
+  constructor(
+    readonly io: RecordIo,
+    private readonly options: KeyvStoreOptions = {},
+  ) {
+    this.usage = new UsageCounters(io, this.writes, options.usageRetry);
+  }
 
   async getThread(threadId: string): Promise<ThreadMeta | undefined> {
-    return (await this.kv.get<ThreadMeta>(keys.thread(threadId))) ?? undefined;
+    return this.io.get<ThreadMeta>(keys.thread(threadId));
   }
 
   async createThread(meta: Omit<ThreadMeta, 'turnCount' | 'epoch' | 'summary'>): Promise<ThreadMeta> {
@@ -50,26 +68,31 @@ export class KeyvStore implements Store {
       const existing = await this.getThread(meta.threadId);
       if (existing) return existing;
       const created: ThreadMeta = { ...meta, turnCount: 0, epoch: 0 };
-      await this.kv.set(keys.thread(meta.threadId), created);
+      await this.io.set(keys.thread(meta.threadId), created);
       return created;
     });
   }
 
+  /**
+   * Turns [from, to) that exist. A record that claims turns which are missing (written by an older version that
+   * ignored failed writes) is served without the gaps and logged once, instead of failing every later message.
+   */
   async getTurns(meta: ThreadMeta, from: number, to: number): Promise<Turn[]> {
     const start = Math.max(0, from);
     const end = Math.min(meta.turnCount, to);
     const turns: Turn[] = [];
+    let missing = 0;
     for (let pageStart = start; pageStart < end; pageStart += TURN_PAGE) {
       const pageKeys: string[] = [];
       for (let i = pageStart; i < Math.min(end, pageStart + TURN_PAGE); i++) {
         pageKeys.push(keys.turn(meta.threadId, meta.epoch, i));
       }
-      const page = await this.kv.getMany<Turn>(pageKeys);
-      page.forEach((turn, offset) => {
-        if (!turn) throw new StoreError(`turn ${pageStart + offset} of thread ${meta.threadId} is missing`);
-        turns.push(upgradeTurn(turn));
-      });
+      for (const turn of await this.io.getMany<Turn>(pageKeys)) {
+        if (turn) turns.push(upgradeTurn(turn));
+        else missing++;
+      }
     }
+    if (missing > 0) this.reportGap(meta, missing);
     return turns;
   }
 
@@ -79,14 +102,18 @@ export class KeyvStore implements Store {
       // A reset (or another writer) moved the thread on since this turn started: the turn belongs to a
       // history that no longer exists, so it is dropped rather than grafted onto the fresh one.
       if (!current || current.epoch !== meta.epoch || current.turnCount !== meta.turnCount) {
-        throw new StoreError(`thread ${meta.threadId} changed while a turn was running`);
+        throw new StoreError(`thread ${meta.threadId} changed while a turn was running`, 'conflict');
       }
-      await this.kv.setMany(
-        turns.map((turn, i) => ({ key: keys.turn(meta.threadId, meta.epoch, meta.turnCount + i), value: turn })),
-      );
-      // This single write is the commit point: until it lands the new turns are invisible.
-      const next: ThreadMeta = { ...current, turnCount: current.turnCount + turns.length, summary: summary ?? current.summary };
-      await this.kv.set(keys.thread(meta.threadId), next);
+      const next: ThreadMeta = {
+        ...current,
+        turnCount: current.turnCount + turns.length,
+        summary: summary ?? current.summary,
+      };
+      // The thread record goes last: it is the commit point, and writeAll lands all of these or none.
+      await this.io.writeAll([
+        ...turns.map((turn, i) => ({ key: keys.turn(meta.threadId, meta.epoch, meta.turnCount + i), value: turn })),
+        { key: keys.thread(meta.threadId), value: next },
+      ]);
       return next;
     });
   }
@@ -96,113 +123,102 @@ export class KeyvStore implements Store {
       const current = await this.getThread(threadId);
       if (!current) return undefined;
       const { summary: _dropped, ...rest } = current;
-      await this.kv.set(keys.thread(threadId), { ...rest, turnCount: 0, epoch: current.epoch + 1 });
+      await this.io.set(keys.thread(threadId), { ...rest, turnCount: 0, epoch: current.epoch + 1 });
       return current;
     });
     if (!old || old.turnCount === 0) return;
     // Forget the old text too, not just hide it.
     const stale: string[] = [];
     for (let i = 0; i < old.turnCount; i++) stale.push(keys.turn(threadId, old.epoch, i));
-    for (let i = 0; i < stale.length; i += TURN_PAGE) await this.kv.deleteMany(stale.slice(i, i + TURN_PAGE));
+    try {
+      for (let i = 0; i < stale.length; i += TURN_PAGE) await this.io.deleteMany(stale.slice(i, i + TURN_PAGE));
+    } catch (error) {
+      // The reset itself has landed (new epoch): leftovers can never be read back, so this is not a failed reset.
+      this.options.logger?.warn({ thread: threadId, err: error }, 'old turns not deleted after reset');
+    }
   }
 
   async getGuildSettings(guildId: string): Promise<GuildSettings> {
-    return (await this.kv.get<GuildSettings>(keys.guild(guildId))) ?? {};
+    return (await this.io.get<GuildSettings>(keys.guild(guildId))) ?? {};
   }
 
   async setGuildSettings(guildId: string, settings: GuildSettings): Promise<void> {
-    await this.writes.run(keys.guild(guildId), () => this.kv.set(keys.guild(guildId), settings));
+    await this.writes.run(keys.guild(guildId), () => this.io.set(keys.guild(guildId), settings));
   }
 
+  /** Rejects with a StoreError if a counter could not be written after retries; the amount is kept and retried. */
   async recordUsage(entry: UsageEntry): Promise<void> {
     const day = utcDay(entry.at);
-    await Promise.all([
-      this.addUsage(keys.userUsage(entry.guildId, entry.userId, day), entry),
-      this.addUsage(keys.guildUsage(entry.guildId, day), entry),
+    const results = await Promise.allSettled([
+      this.usage.add(keys.userUsage(entry.guildId, entry.userId, day), entry),
+      this.usage.add(keys.guildUsage(entry.guildId, day), entry),
     ]);
+    const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed) throw failed.reason;
   }
 
   async getUserUsage(userId: string, guildId: string | null, days: string[]): Promise<UsageTotals> {
-    return this.sumUsage(days.map((day) => keys.userUsage(guildId, userId, day)));
+    return this.usage.sum(days.map((day) => keys.userUsage(guildId, userId, day)));
   }
 
   async getGuildUsage(guildId: string | null, days: string[]): Promise<UsageTotals> {
-    return this.sumUsage(days.map((day) => keys.guildUsage(guildId, day)));
+    return this.usage.sum(days.map((day) => keys.guildUsage(guildId, day)));
   }
 
-  async close(): Promise<void> {
-    await this.writes.idle();
-    await this.kv.disconnect();
+  claimLease(name: string, holderId: string, ttlMs: number): Promise<LeaseRecord> {
+    return this.writes.run(`lease:${name}`, () => claimLeaseRecord(this.io, name, holderId, ttlMs));
   }
 
-  private addUsage(key: string, add: UsageTotals): Promise<void> {
-    return this.writes.run(key, async () => {
-      const current = (await this.kv.get<UsageTotals>(key)) ?? emptyUsage();
-      await this.kv.set(key, {
-        promptTokens: current.promptTokens + add.promptTokens,
-        completionTokens: current.completionTokens + add.completionTokens,
-        requests: current.requests + add.requests,
-        costUsd: current.costUsd + add.costUsd,
-      });
+  releaseLease(name: string, holderId: string): Promise<void> {
+    return this.writes.run(`lease:${name}`, () => releaseLeaseRecord(this.io, name, holderId));
+  }
+
+  onClose(task: () => Promise<void>): void {
+    this.closers.push(task);
+  }
+
+  async ping(timeoutMs = PING_TIMEOUT_MS): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new StoreError(`store did not answer within ${timeoutMs} ms`)), timeoutMs);
     });
-  }
-
-  private async sumUsage(usageKeys: string[]): Promise<UsageTotals> {
-    const total = emptyUsage();
-    for (const u of await this.kv.getMany<UsageTotals>(usageKeys)) {
-      if (!u) continue;
-      total.promptTokens += u.promptTokens;
-      total.completionTokens += u.completionTokens;
-      total.requests += u.requests;
-      total.costUsd += u.costUsd;
+    try {
+      await Promise.race([this.io.get('health:ping'), timeout]);
+    } finally {
+      clearTimeout(timer);
     }
-    return total;
+  }
+
+  /** Releases leases, writes owed usage once more (logged if it still fails), then disconnects. */
+  async close(): Promise<void> {
+    for (const task of this.closers.splice(0)) {
+      await task().catch((error: unknown) => this.options.logger?.warn({ err: error }, 'lease not released at close'));
+    }
+    await this.writes.idle();
+    await this.usage
+      .flush()
+      .catch((error: unknown) => this.options.logger?.error({ err: error }, 'usage lost at close'));
+    try {
+      await this.io.kv.disconnect();
+    } catch (error) {
+      throw toStoreError(error, 'closing');
+    }
+  }
+
+  private reportGap(meta: ThreadMeta, missing: number): void {
+    const key = `${meta.threadId}:${meta.epoch}`;
+    if (this.reportedGaps.has(key)) return;
+    this.reportedGaps.add(key);
+    this.options.logger?.warn(
+      { thread: meta.threadId, epoch: meta.epoch, turnCount: meta.turnCount, missing },
+      'thread record claims turns that are missing; serving the ones that exist',
+    );
   }
 }
 
-export interface OpenStoreOptions {
-  onError?: (error: unknown) => void;
-}
+export interface OpenStoreOptions extends AdapterOptions, KeyvStoreOptions {}
 
 /** Open the store named by DATABASE_URL. SQLite is built in; other keyv adapters load only when used. */
 export async function openStore(databaseUrl: string, options: OpenStoreOptions = {}): Promise<KeyvStore> {
-  const scheme = databaseUrl.slice(0, databaseUrl.indexOf(':')).toLowerCase();
-  const adapter = scheme === 'sqlite' ? await openSqlite(databaseUrl) : await openOtherAdapter(scheme, databaseUrl);
-  const kv = new Keyv({ store: adapter, namespace: 'bot' });
-  // An unhandled keyv 'error' event throws and would take the process down.
-  kv.on('error', (error: unknown) => options.onError?.(error));
-  return new KeyvStore(kv);
-}
-
-async function openSqlite(databaseUrl: string): Promise<KeyvStoreAdapter> {
-  const { default: KeyvSqlite } = await import('@keyv/sqlite');
-  const file = databaseUrl.replace(/^sqlite:\/\//i, '');
-  if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
-  const sqlite = new KeyvSqlite({ uri: `sqlite://${file}`, busyTimeout: 5_000 });
-  // WAL keeps readers off the writer's lock; synchronous=NORMAL stays safe against process kills
-  // (a committed transaction survives SIGKILL), trading only the last moments before a power cut.
-  await sqlite.query('PRAGMA journal_mode=WAL');
-  await sqlite.query('PRAGMA synchronous=NORMAL');
-  return sqlite as unknown as KeyvStoreAdapter;
-}
-
-const OTHER_ADAPTERS: Record<string, string> = {
-  redis: '@keyv/redis',
-  rediss: '@keyv/redis',
-  postgres: '@keyv/postgres',
-  postgresql: '@keyv/postgres',
-  mysql: '@keyv/mysql',
-  mongodb: '@keyv/mongo',
-};
-
-async function openOtherAdapter(scheme: string, databaseUrl: string): Promise<KeyvStoreAdapter> {
-  const pkg = OTHER_ADAPTERS[scheme];
-  if (!pkg) throw new StoreError(`DATABASE_URL scheme "${scheme}" is not supported (use sqlite://, redis:// or postgres://)`);
-  try {
-    // Optional adapters are not dependencies; the variable keeps bundlers and tsc from resolving them.
-    const mod = (await import(pkg)) as { default: new (uri: string) => KeyvStoreAdapter };
-    return new mod.default(databaseUrl);
-  } catch {
-    throw new StoreError(`DATABASE_URL uses ${scheme}://, which needs the ${pkg} package: run npm install ${pkg}`);
-  }
+  return new KeyvStore(await openRecordIo(databaseUrl, options), options);
 }

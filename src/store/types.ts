@@ -108,6 +108,29 @@ export interface Store extends ConversationStore, SettingsStore, UsageStore {
   close(): Promise<void>;
 }
 
+/** Who holds a named lease (`bot`, `shard:0`) and until when (epoch ms, the holder's clock). */
+export interface LeaseRecord {
+  holderId: string;
+  expiresAt: number;
+}
+
+export interface LeaseStore {
+  /**
+   * Take `name` for `holderId` for `ttlMs` (or renew it if already ours) unless another holder's record is still
+   * live. Resolves with the record that holds afterwards: ours when taken, the other holder's otherwise.
+   */
+  claimLease(name: string, holderId: string, ttlMs: number): Promise<LeaseRecord>;
+  /** Drop the lease if `holderId` still holds it. */
+  releaseLease(name: string, holderId: string): Promise<void>;
+  /** Run `task` when the store closes, before it disconnects (held leases release themselves this way). */
+  onClose?(task: () => Promise<void>): void;
+}
+
+export interface StoreHealth {
+  /** Resolves when the store answers a read within `timeoutMs`; rejects with a StoreError otherwise. */
+  ping(timeoutMs?: number): Promise<void>;
+}
+
 export const emptyUsage = (): UsageTotals => ({ promptTokens: 0, completionTokens: 0, requests: 0, costUsd: 0 });
 
 /** UTC day key used for usage buckets. */
