@@ -44,7 +44,11 @@ export function isAllowedAttachmentUrl(raw: string, apiBase: string): boolean {
  * The file's bytes. Throws AttachmentError (with the user's notice) for a refused or failed download; rethrows the
  * caller's abort reason when `signal` aborts, since that is not the user's fault.
  */
-export async function fetchAttachment(target: FetchTarget, policy: FetchPolicy, signal?: AbortSignal): Promise<Uint8Array> {
+export async function fetchAttachment(
+  target: FetchTarget,
+  policy: FetchPolicy,
+  signal?: AbortSignal,
+): Promise<Uint8Array> {
   if (target.size !== undefined && target.size > policy.maxBytes) {
     throw new AttachmentError('too-big', attachmentStrings.tooBig(target.name, policy.maxBytes));
   }

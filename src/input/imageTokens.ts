@@ -28,7 +28,10 @@ export function modelImageSize(size: Size, detail: ImageDetail): Size {
   if (detail === 'low') return fitInside(size, LOW_FIT_PX);
   const fitted = fitInside(size, HIGH_FIT_PX);
   const scale = Math.min(1, HIGH_SHORT_SIDE_PX / Math.min(fitted.width, fitted.height));
-  return { width: Math.max(1, Math.round(fitted.width * scale)), height: Math.max(1, Math.round(fitted.height * scale)) };
+  return {
+    width: Math.max(1, Math.round(fitted.width * scale)),
+    height: Math.max(1, Math.round(fitted.height * scale)),
+  };
 }
 
 /** Prompt tokens one image costs at this detail level. */

@@ -89,7 +89,12 @@ export async function readAttachments(
     }
   }
   if (skipped.length > 0) {
-    notices.push(attachmentStrings.tooMany(limits.maxAttachments, skipped.map((r) => r.name)));
+    notices.push(
+      attachmentStrings.tooMany(
+        limits.maxAttachments,
+        skipped.map((r) => r.name),
+      ),
+    );
     refusals.push('too-many');
   }
   return { parts, notices, refusals };

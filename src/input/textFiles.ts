@@ -23,7 +23,16 @@ const TEXT_EXTENSIONS = new Set(
   ).split(' '),
 );
 /** Source files conventionally without an extension. */
-const TEXT_NAMES = new Set(['dockerfile', 'makefile', 'gemfile', 'rakefile', 'procfile', 'readme', 'license', 'jenkinsfile']);
+const TEXT_NAMES = new Set([
+  'dockerfile',
+  'makefile',
+  'gemfile',
+  'rakefile',
+  'procfile',
+  'readme',
+  'license',
+  'jenkinsfile',
+]);
 const TEXT_MIMES = new Set([
   'application/json',
   'application/ld+json',
@@ -40,7 +49,10 @@ const TEXT_MIMES = new Set([
   'image/svg+xml',
 ]);
 
-export type AttachmentKind = { readonly kind: 'image' } | { readonly kind: 'text' } | { readonly kind: 'unsupported'; readonly label: string };
+export type AttachmentKind =
+  | { readonly kind: 'image' }
+  | { readonly kind: 'text' }
+  | { readonly kind: 'unsupported'; readonly label: string };
 
 /** `.py` for `main.py`; undefined when the name has no extension (a leading dot alone, `.env`, counts as one). */
 export function extensionOf(name: string): string | undefined {

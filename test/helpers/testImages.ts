@@ -15,12 +15,16 @@ function base(width: number, height: number, options: MakeOptions = {}): sharp.S
   if (options.noisy) {
     // Noise at a tenth of the size, scaled up: photo-like detail without the cost of generating every pixel.
     const small = { width: Math.max(1, Math.ceil(width / 10)), height: Math.max(1, Math.ceil(height / 10)) };
-    return sharp({ create: { ...small, channels: 3, noise: { type: 'gaussian', mean: 128, sigma: 40 } } })
-      .resize(width, height, { kernel: 'nearest' });
+    const noise = { type: 'gaussian', mean: 128, sigma: 40 } as const;
+    return sharp({ create: { ...small, channels: 3, background: '#808080', noise } }).resize(width, height, {
+      kernel: 'nearest',
+    });
   }
-  const bg = options.background ?? RED;
+  const bg: Rgb & { readonly alpha?: number } = options.background ?? RED;
   const channels = bg.alpha !== undefined ? 4 : 3;
-  return sharp({ create: { width, height, channels, background: { r: bg.r, g: bg.g, b: bg.b, alpha: bg.alpha ?? 1 } } });
+  return sharp({
+    create: { width, height, channels, background: { r: bg.r, g: bg.g, b: bg.b, alpha: bg.alpha ?? 1 } },
+  });
 }
 
 export const pngOf = (w: number, h: number, o?: MakeOptions): Promise<Buffer> => base(w, h, o).png().toBuffer();
@@ -34,7 +38,9 @@ export const rotatedJpegOf = (w: number, h: number): Promise<Buffer> =>
 /** An animated GIF whose frames are the given colours (first frame first). */
 export async function animatedGifOf(w: number, h: number, colours: readonly Rgb[]): Promise<Buffer> {
   const frames = await Promise.all(colours.map((c) => base(w, h, { background: c }).png().toBuffer()));
-  return sharp(frames, { join: { animated: true } }).gif({ delay: 100 }).toBuffer();
+  return sharp(frames, { join: { animated: true } })
+    .gif({ delay: 100 })
+    .toBuffer();
 }
 
 /**

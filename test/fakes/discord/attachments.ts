@@ -140,7 +140,13 @@ export class FakeCdn {
     for (const issue of this.deps.spec.validateComponent('MessageAttachmentResponse', attachment)) {
       this.deps.onViolation(`attachment ${issue.pointer || '(root)'} ${issue.message} (${issue.rule})`);
     }
-    const stored: StoredFile = { attachment, bytes: input.bytes, contentType, serve: input.serve ?? { kind: 'normal' }, expired: false };
+    const stored: StoredFile = {
+      attachment,
+      bytes: input.bytes,
+      contentType,
+      serve: input.serve ?? { kind: 'normal' },
+      expired: false,
+    };
     this.files.set(path, stored);
     this.byId.set(id, stored);
     return attachment;
@@ -161,7 +167,14 @@ export class FakeCdn {
     const path = url.pathname.startsWith(`${PROXY_PREFIX}/`) ? url.pathname.slice(PROXY_PREFIX.length) : url.pathname;
     const method = (req.method ?? 'GET').toUpperCase();
     const record = (status: number, bytesSent: number): void => {
-      this.downloads.push({ at: Date.now(), method, path, status, bytesSent, sentAuthorization: req.headers.authorization !== undefined });
+      this.downloads.push({
+        at: Date.now(),
+        method,
+        path,
+        status,
+        bytesSent,
+        sentAuthorization: req.headers.authorization !== undefined,
+      });
     };
     const file = this.files.get(path);
     if (method !== 'GET' && method !== 'HEAD') {
@@ -177,7 +190,12 @@ export class FakeCdn {
     this.serve(file, method, res, record);
   }
 
-  private serve(file: StoredFile, method: string, res: ServerResponse, record: (status: number, bytes: number) => void): void {
+  private serve(
+    file: StoredFile,
+    method: string,
+    res: ServerResponse,
+    record: (status: number, bytes: number) => void,
+  ): void {
     if (file.serve.kind === 'redirect') {
       record(302, 0);
       res.writeHead(302, { Location: file.serve.location }).end();

@@ -51,12 +51,18 @@ describe('content parts', () => {
   it('counts tokens per part: the image by its formula, text and file by the tokenizer', async () => {
     const parts = await turn();
     const file = parts[2];
-    expect(partsTokens(parts)).toBe(countTokens('What is wrong here?') + 765 + (file?.type === 'file' ? file.tokens : NaN));
+    expect(partsTokens(parts)).toBe(
+      countTokens('What is wrong here?') + 765 + (file?.type === 'file' ? file.tokens : NaN),
+    );
   });
 
   it('shows a one-line note instead of an image the model cannot see or that is gone', async () => {
     const { parts: stored } = splitForStorage(await turn());
-    expect(renderContent(stored, { vision: false })).toContain('[The user attached an image, “shot.png”, which this model cannot see.]');
-    expect(renderContent(stored, { vision: true, blobs: () => undefined })).toContain('“shot.png”, which is no longer available');
+    expect(renderContent(stored, { vision: false })).toContain(
+      '[The user attached an image, “shot.png”, which this model cannot see.]',
+    );
+    expect(renderContent(stored, { vision: true, blobs: () => undefined })).toContain(
+      '“shot.png”, which is no longer available',
+    );
   });
 });

@@ -65,7 +65,10 @@ beforeEach(() => {
 const policy = () => ({ apiBase: `${cdn.base}/api`, maxBytes: 100 * KB });
 
 async function refusal(promise: Promise<unknown>): Promise<AttachmentError> {
-  const error = await promise.then(() => undefined, (e: unknown) => e);
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   if (!(error instanceof AttachmentError)) throw new Error(`expected an AttachmentError, got ${String(error)}`);
   return error;
 }
@@ -102,8 +105,13 @@ describe('fetchAttachment over real HTTP', () => {
   });
 
   it('refuses a file whose declared size is over the cap without requesting it', async () => {
-    const error = await refusal(fetchAttachment({ url: `${cdn.base}/file`, name: 'huge.png', size: 101 * KB }, policy()));
-    expect([error.reason, error.notice]).toEqual(['too-big', '“huge.png” is larger than the 100 KB I can download, so I skipped it.']);
+    const error = await refusal(
+      fetchAttachment({ url: `${cdn.base}/file`, name: 'huge.png', size: 101 * KB }, policy()),
+    );
+    expect([error.reason, error.notice]).toEqual([
+      'too-big',
+      '“huge.png” is larger than the 100 KB I can download, so I skipped it.',
+    ]);
     expect(cdn.seen).toHaveLength(0);
   });
 
@@ -116,9 +124,14 @@ describe('fetchAttachment over real HTTP', () => {
 
   it('gives up on a stalled download after the timeout', async () => {
     const started = performance.now();
-    const error = await refusal(fetchAttachment({ url: `${cdn.base}/stall`, name: 'slow.png' }, { ...policy(), timeoutMs: 300 }));
+    const error = await refusal(
+      fetchAttachment({ url: `${cdn.base}/stall`, name: 'slow.png' }, { ...policy(), timeoutMs: 300 }),
+    );
     expect(performance.now() - started).toBeLessThan(3_000);
-    expect([error.reason, error.notice]).toEqual(['download-timeout', 'Downloading “slow.png” took longer than 0.3 s, so I skipped it.']);
+    expect([error.reason, error.notice]).toEqual([
+      'download-timeout',
+      'Downloading “slow.png” took longer than 0.3 s, so I skipped it.',
+    ]);
   });
 
   it('never contacts a host that is not allowed, directly or through a redirect', async () => {

@@ -20,7 +20,11 @@ describe('image token cost by OpenAI tile formula', () => {
   });
 
   it('costs a flat 85 tokens at low detail, whatever the size, and is seen within 512×512', () => {
-    for (const [width, height] of [[4000, 3000], [100, 100], [600, 2000]] as const) {
+    for (const [width, height] of [
+      [4000, 3000],
+      [100, 100],
+      [600, 2000],
+    ] as const) {
       expect(imageTokens({ width, height }, 'low')).toBe(85);
       const seen = modelImageSize({ width, height }, 'low');
       expect(Math.max(seen.width, seen.height)).toBeLessThanOrEqual(512);

@@ -3,15 +3,7 @@ import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { AttachmentError } from '../../../src/input/attachmentError.js';
 import { prepareImage, sniffImage } from '../../../src/input/images.js';
-import {
-  animatedGifOf,
-  jpegOf,
-  meanColour,
-  pngBomb,
-  pngOf,
-  rotatedJpegOf,
-  webpOf,
-} from '../../helpers/testImages.js';
+import { animatedGifOf, jpegOf, meanColour, pngBomb, pngOf, rotatedJpegOf, webpOf } from '../../helpers/testImages.js';
 
 async function refusal(promise: Promise<unknown>): Promise<AttachmentError> {
   const error = await promise.then(
@@ -27,7 +19,14 @@ describe('prepareImage: what the model sees', () => {
     const original = await pngOf(3000, 2000, { noisy: true });
     const part = await prepareImage('screen.png', original, { detail: 'high' });
 
-    expect(part).toMatchObject({ type: 'image', mime: 'image/jpeg', width: 1152, height: 768, tokens: 1105, detail: 'high' });
+    expect(part).toMatchObject({
+      type: 'image',
+      mime: 'image/jpeg',
+      width: 1152,
+      height: 768,
+      tokens: 1105,
+      detail: 'high',
+    });
     const decoded = await sharp(part.bytes).metadata();
     expect([decoded.format, decoded.width, decoded.height]).toEqual(['jpeg', 1152, 768]);
     expect(part.byteLength).toBe(part.bytes?.byteLength);
@@ -46,7 +45,15 @@ describe('prepareImage: what the model sees', () => {
   });
 
   it('reads PNG, JPEG, WebP and GIF, deciding the type from the bytes rather than the name', async () => {
-    const inputs = [await pngOf(40, 30), await jpegOf(40, 30), await webpOf(40, 30), await animatedGifOf(40, 30, [{ r: 0, g: 0, b: 255 }, { r: 0, g: 255, b: 0 }])];
+    const inputs = [
+      await pngOf(40, 30),
+      await jpegOf(40, 30),
+      await webpOf(40, 30),
+      await animatedGifOf(40, 30, [
+        { r: 0, g: 0, b: 255 },
+        { r: 0, g: 255, b: 0 },
+      ]),
+    ];
     expect(inputs.map((bytes) => sniffImage(bytes))).toEqual(['png', 'jpeg', 'webp', 'gif']);
     for (const bytes of inputs) {
       // Every file is misnamed: the bytes decide.
@@ -57,7 +64,11 @@ describe('prepareImage: what the model sees', () => {
   });
 
   it('takes the first frame of an animated GIF', async () => {
-    const gif = await animatedGifOf(64, 64, [{ r: 250, g: 0, b: 0 }, { r: 0, g: 0, b: 250 }, { r: 0, g: 250, b: 0 }]);
+    const gif = await animatedGifOf(64, 64, [
+      { r: 250, g: 0, b: 0 },
+      { r: 0, g: 0, b: 250 },
+      { r: 0, g: 250, b: 0 },
+    ]);
     expect((await sharp(gif, { animated: true }).metadata()).pages).toBe(3);
     const part = await prepareImage('anim.gif', gif, { detail: 'high' });
     expect(part.height).toBe(64);
@@ -73,7 +84,9 @@ describe('prepareImage: what the model sees', () => {
 
   it('puts transparent pixels on white (dark text on a clear background stays readable)', async () => {
     const clear = await pngOf(50, 50, { background: { r: 0, g: 0, b: 0, alpha: 0 } });
-    const colour = await meanColour((await prepareImage('logo.png', clear, { detail: 'high' })).bytes ?? new Uint8Array());
+    const colour = await meanColour(
+      (await prepareImage('logo.png', clear, { detail: 'high' })).bytes ?? new Uint8Array(),
+    );
     expect(colour).toEqual({ r: 255, g: 255, b: 255 });
   });
 });
@@ -91,7 +104,9 @@ describe('prepareImage: bad images get a notice, not a crash', () => {
   });
 
   it('honours a smaller configured pixel limit', async () => {
-    const error = await refusal(prepareImage('big.png', await pngOf(3000, 2000), { detail: 'high', maxInputPixels: 1_000_000 }));
+    const error = await refusal(
+      prepareImage('big.png', await pngOf(3000, 2000), { detail: 'high', maxInputPixels: 1_000_000 }),
+    );
     expect([error.reason, error.notice.includes('1 megapixels')]).toEqual(['image-too-large', true]);
   });
 
@@ -99,7 +114,12 @@ describe('prepareImage: bad images get a notice, not a crash', () => {
     const png = await pngOf(300, 200, { noisy: true });
     const jpeg = await jpegOf(300, 200, { noisy: true });
     const garbage = Buffer.concat([png.subarray(0, 8), Buffer.alloc(500, 7)]);
-    const cases = [garbage, png.subarray(0, png.byteLength / 2), jpeg.subarray(0, jpeg.byteLength / 2), Buffer.from('not an image')];
+    const cases = [
+      garbage,
+      png.subarray(0, png.byteLength / 2),
+      jpeg.subarray(0, jpeg.byteLength / 2),
+      Buffer.from('not an image'),
+    ];
     for (const bytes of cases) {
       const error = await refusal(prepareImage('broken.png', bytes, { detail: 'high' }));
       expect(error.reason).toBe('undecodable-image');

@@ -7,7 +7,10 @@ import { countTokens } from '../../../src/tokens/tokenCounter.js';
 const utf8 = (text: string): Uint8Array => new TextEncoder().encode(text);
 
 async function refusal(promise: Promise<unknown>): Promise<AttachmentError> {
-  const error = await promise.then(() => undefined, (e: unknown) => e);
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   if (!(error instanceof AttachmentError)) throw new Error(`expected an AttachmentError, got ${String(error)}`);
   return error;
 }
@@ -41,7 +44,10 @@ describe('classifyAttachment: what we try to read, before downloading', () => {
 
   it('names the file type it refuses', () => {
     expect(classifyAttachment('archive.zip', 'application/zip')).toEqual({ kind: 'unsupported', label: '.zip' });
-    expect(classifyAttachment('blob', 'application/x-msdownload')).toEqual({ kind: 'unsupported', label: 'application/x-msdownload' });
+    expect(classifyAttachment('blob', 'application/x-msdownload')).toEqual({
+      kind: 'unsupported',
+      label: 'application/x-msdownload',
+    });
   });
 });
 
