@@ -110,3 +110,45 @@ export const storeStrings = {
   leaseLost: (lease: string, reason: string) =>
     `this bot process lost its lease ${lease} (${reason}); stopping so two processes never answer the same message`,
 } as const;
+
+/** Notices about files people attach (images, text files): one per refused file, the message is still answered. */
+export const attachmentStrings = {
+  tooMany: (max: number, skipped: readonly string[]) =>
+    `I read only the first ${max} attachments of a message, so I skipped ${quoteNames(skipped)}.`,
+  tooBig: (name: string, maxBytes: number) =>
+    `“${name}” is larger than the ${formatBytes(maxBytes)} I can download, so I skipped it.`,
+  unsupportedType: (name: string, kind: string) => `I can't read ${kind} files, so I skipped “${name}”.`,
+  tooLong: (name: string, chars: number, maxChars: number) =>
+    `“${name}” has ${chars.toLocaleString('en-US')} characters; ` +
+    `I can read files of up to ${maxChars.toLocaleString('en-US')}, so I skipped it.`,
+  notText: (name: string) => `“${name}” looks like a text file but isn't readable text, so I skipped it.`,
+  undecodableImage: (name: string) =>
+    `I couldn't open the image “${name}” (it seems damaged or isn't really an image).`,
+  imageTooLarge: (name: string, width: number, height: number, maxMegapixels: number) =>
+    `The image “${name}” is ${width}×${height} pixels; ` +
+    `I can open images of up to ${maxMegapixels} megapixels, so I skipped it.`,
+  visionOff: (name: string) => `This model can't see images, so I skipped “${name}”.`,
+  downloadFailed: (name: string) =>
+    `I couldn't download “${name}” from Discord, so I skipped it. Please try again.`,
+  downloadTimedOut: (name: string, seconds: number) =>
+    `Downloading “${name}” took longer than ${seconds} s, so I skipped it.`,
+  notFromDiscord: (name: string) => `“${name}” isn't stored on Discord, so I didn't download it.`,
+} as const;
+
+function quoteNames(names: readonly string[]): string {
+  return names.map((n) => `“${n}”`).join(', ');
+}
+
+function formatBytes(bytes: number): string {
+  if (bytes >= 1024 * 1024) return `${Math.round((bytes / (1024 * 1024)) * 10) / 10} MB`;
+  if (bytes >= 1024) return `${Math.round(bytes / 1024)} KB`;
+  return `${bytes} bytes`;
+}
+
+/** Text the model (not the user) reads in place of, or around, attached content. */
+export const attachmentPromptText = {
+  fileHeader: (name: string) => `Attached file “${name}”:`,
+  fileFooter: (name: string) => `(end of “${name}”)`,
+  imageNotShown: (name: string) => `[The user attached an image, “${name}”, which this model cannot see.]`,
+  imageGone: (name: string) => `[The user attached an image, “${name}”, which is no longer available.]`,
+} as const;

@@ -19,6 +19,9 @@ import type { AddressInfo } from 'node:net';
 import type { Snowflake } from 'discord-api-types/globals';
 import { ChannelType, GatewayIntentBits } from 'discord-api-types/v10';
 import type { ThreadChannelType } from 'discord-api-types/v10';
+import type { APIAttachment } from 'discord-api-types/v10';
+import { FakeCdn } from './attachments.js';
+import type { AttachmentUpload, CdnDownload } from './attachments.js';
 import { CommandRegistry } from './commands.js';
 import type { ConnectionRecord, DispatchRecord, IdentifyRecord, ResumeRecord } from './gateway.js';
 import { FakeGateway } from './gateway.js';
@@ -36,6 +39,8 @@ import { FakeWorld } from './world.js';
 import type { FakeUser, MessageRecord, MessageVersion, Ping, ThreadRecord } from './world.js';
 
 export { waitFor } from './wait.js';
+export type { AttachmentUpload, CdnBehaviour, CdnDownload } from './attachments.js';
+export { discordContentType } from './attachments.js';
 export type { WaitOptions } from './wait.js';
 export { InteractionHandle } from './interactionHandle.js';
 export type { InteractionOutcome, SettleOptions } from './interactionHandle.js';
@@ -73,6 +78,8 @@ export interface FakeDiscordOptions {
   readonly validateResponses?: boolean;
   /** Extra latency added to every REST response (default 0). */
   readonly latencyMs?: number;
+  /** Lifetime of signed attachment URLs (default 24 h, like Discord). */
+  readonly attachmentUrlLifetimeMs?: number;
 }
 
 /** Ids of the default fixture (first guild). */
@@ -105,6 +112,8 @@ export interface SendMessageInput {
   readonly mentionsBot?: boolean;
   /** Make the message a reply to this message (same channel). */
   readonly replyToMessageId?: Snowflake;
+  /** Files on the message, from `uploadAttachment()` (content may then be empty). */
+  readonly attachments?: readonly APIAttachment[];
 }
 
 export interface CreateThreadAsMemberInput {
@@ -158,6 +167,7 @@ export class FakeDiscord {
   readonly ids: FakeIds;
   private readonly rest: FakeRest;
   private readonly interactionStore: InteractionStore;
+  private readonly cdn: FakeCdn;
   private readonly violationLog: Violation[] = [];
   private readonly server: Server;
   private port = 0;
@@ -183,10 +193,24 @@ export class FakeDiscord {
     this.world = new FakeWorld({ botUsername: options.botUsername ?? 'FakeBot', guildCount: options.guildCount ?? 1 }, this.gateway);
     this.botToken = options.botToken ?? realisticToken(this.world.bot.id);
     this.commands = new CommandRegistry(this.world.applicationId, this.world.ids);
-    this.interactionStore = new InteractionStore(this.world, this.commands, this.gateway, {
-      responseDeadlineMs: options.interactionResponseDeadlineMs ?? 3_000,
-      tokenLifetimeMs: options.interactionTokenLifetimeMs ?? 15 * 60_000,
+    this.cdn = new FakeCdn({
+      baseUrl: () => this.url,
+      ids: this.world.ids,
+      defaultChannelId: () => this.world.firstGuild.textChannelId,
+      spec: discordSpec(),
+      onViolation: (message) => this.recordViolation({ kind: 'invalid-response', route: 'cdn', message }),
+      ...(options.attachmentUrlLifetimeMs !== undefined ? { urlLifetimeMs: options.attachmentUrlLifetimeMs } : {}),
     });
+    this.interactionStore = new InteractionStore(
+      this.world,
+      this.commands,
+      this.gateway,
+      {
+        responseDeadlineMs: options.interactionResponseDeadlineMs ?? 3_000,
+        tokenLifetimeMs: options.interactionTokenLifetimeMs ?? 15 * 60_000,
+      },
+      (id) => this.cdn.attachment(id),
+    );
     this.rest = new FakeRest({
       world: this.world,
       interactions: this.interactionStore,
@@ -217,7 +241,8 @@ export class FakeDiscord {
       botRoleId: guild.botRoleId,
     };
     this.server = createServer((req, res) => {
-      void this.rest.handle(req, res);
+      if (this.cdn.handles(new URL(req.url ?? '/', 'http://fake.discord').pathname)) this.cdn.handle(req, res);
+      else void this.rest.handle(req, res);
     });
     this.server.on('upgrade', (req, socket, head) => {
       const pathname = new URL(req.url ?? '/', 'http://fake.discord').pathname;
@@ -276,6 +301,11 @@ export class FakeDiscord {
   /** Every 429 the fake answered. */
   get rateLimitHits(): readonly RateLimitHit[] {
     return this.rest.rateLimitHits;
+  }
+
+  /** Every request to the fake's CDN (attachment downloads), in arrival order. */
+  get cdnDownloads(): readonly CdnDownload[] {
+    return this.cdn.downloads;
   }
 
   get typing(): readonly TypingRecord[] {
@@ -350,7 +380,22 @@ export class FakeDiscord {
       source: 'member',
       content,
       ...(input.replyToMessageId ? { messageReference: { message_id: input.replyToMessageId, channel_id: channelId } } : {}),
+      ...(input.attachments ? { attachments: input.attachments } : {}),
     });
+  }
+
+  /**
+   * A member uploads a file: the bytes go to the fake's CDN and the attachment object comes back, to pass to
+   * `sendMessage({ attachments })` or, uploaded with `ephemeral: true`, as a slash command's attachment option
+   * (`runSlashCommand({ options: { file: attachment.id } })`).
+   */
+  uploadAttachment(input: AttachmentUpload): Promise<APIAttachment> {
+    return this.cdn.upload(input);
+  }
+
+  /** Expire every attachment URL handed out so far (the CDN then answers 404, as Discord's does after ~24 h). */
+  expireAttachmentUrls(): void {
+    this.cdn.expireAll();
   }
 
   /** A member runs a slash command (dispatched as INTERACTION_CREATE); await the returned handle for the answer. */

@@ -22,6 +22,7 @@ import type {
   APIApplicationCommandInteractionDataBasicOption,
   APIApplicationCommandInteractionDataOption,
   APIApplicationCommandOption,
+  APIAttachment,
   APIChatInputApplicationCommandGuildInteraction,
   APIInteractionDataResolved,
   APIInteractionResponse,
@@ -103,6 +104,8 @@ export class InteractionStore {
     private readonly commands: CommandRegistry,
     private readonly dispatcher: Dispatcher,
     private readonly timings: InteractionTimings,
+    /** Attachments uploaded to the fake's CDN, for attachment options (resolved.attachments). */
+    private readonly attachmentById: (id: Snowflake) => APIAttachment | undefined = () => undefined,
   ) {}
 
   // -------------------------------------------------------------------------------------------------------------
@@ -214,6 +217,13 @@ export class InteractionStore {
         const channel = world.channel(id);
         const entry = { id, type: channel.type, name: channel.name, permissions: world.permissions(guildId, world.bot.id).toString() };
         resolved.channels = { ...resolved.channels, [id]: entry as NonNullable<APIInteractionDataResolved['channels']>[string] };
+        return { name, type, value: id };
+      }
+      case ApplicationCommandOptionType.Attachment: {
+        const id = String(value);
+        const attachment = this.attachmentById(id);
+        if (!attachment) throw new Error(`option ${name}: no uploaded attachment ${id} (use fake.uploadAttachment first)`);
+        resolved.attachments = { ...resolved.attachments, [id]: attachment };
         return { name, type, value: id };
       }
       case ApplicationCommandOptionType.Role: {

@@ -32,7 +32,8 @@ export type SpecExceptionId =
   | 'typing-204-no-json'
   | 'query-boolean-coercion'
   | 'field-error-code-string'
-  | 'permissions-as-string';
+  | 'permissions-as-string'
+  | 'cdn-on-fake-host';
 
 /** A permission bit set: Discord documents it as a string and accepts the integer form too. */
 const permissionBitSet = (schema: string, property: string): SpecSchemaPatch => ({
@@ -119,6 +120,13 @@ export const DISCORD_SPEC_EXCEPTIONS: readonly SpecException[] = [
       permissionBitSet('ApplicationCommandUpdateRequest', 'default_member_permissions'),
       permissionBitSet('ApplicationCommandPatchRequestPartial', 'default_member_permissions'),
     ],
+  },
+  {
+    id: 'cdn-on-fake-host',
+    spec: 'The spec describes only the REST API under https://discord.com/api; attachment downloads are not in it',
+    docs: 'Attachment url/proxy_url point at cdn.discordapp.com / media.discordapp.net (/attachments/{channel}/{id}/{name}?ex&is&hm)',
+    why: 'One loopback port stands for all of Discord: the fake serves the CDN paths outside /api (proxy_url under /media), '
+      + 'checks the signed ex/is/hm query itself, and validates each attachment object against MessageAttachmentResponse.',
   },
 ];
 

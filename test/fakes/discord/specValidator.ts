@@ -328,6 +328,13 @@ export class DiscordSpec {
     return this.run(`${operation.pointer}${pointerOf('requestBody', 'content', 'application/json', 'schema')}`, body);
   }
 
+  /** A value against one named schema of the spec (e.g. `MessageAttachmentResponse` for an attachment the fake makes). */
+  validateComponent(schemaName: string, value: unknown): SchemaIssue[] {
+    const schemas = this.document.components.schemas as Record<string, unknown> | undefined;
+    if (!schemas?.[schemaName]) throw new Error(`no schema ${schemaName} in the Discord spec`);
+    return this.run(pointerOf('components', 'schemas', schemaName), value);
+  }
+
   /** A response the fake is about to send: documented status, JSON body iff documented, body valid. */
   validateResponse(operation: SpecOperation, status: number, body: unknown): SchemaIssue[] {
     const responses = this.operationObject(operation).responses ?? {};
