@@ -36,7 +36,10 @@ export function compileArgsValidator(inputSchema: Record<string, unknown>): Args
       return { ok: false, problem: 'the arguments must be a JSON object' };
     }
     if (validate(args)) return { ok: true, args: args as Record<string, unknown> };
-    const problems = (validate.errors ?? []).slice(0, MAX_PROBLEMS).map((e) => `${e.instancePath || '/'} ${e.message}`);
+    const problems = (validate.errors ?? []).slice(0, MAX_PROBLEMS).map((e) => {
+      const extra = e.keyword === 'additionalProperties' ? ` '${String(e.params.additionalProperty)}'` : '';
+      return `${e.instancePath || '/'} ${e.message ?? 'is invalid'}${extra}`;
+    });
     return { ok: false, problem: problems.join('; ') };
   };
 }
