@@ -26,3 +26,8 @@ export const notices = {
     `*Waiting for model capacity${position > 1 ? ` (${position} requests ahead)` : ''}…*`,
   notSaved: "I couldn't save that exchange to this thread's memory, so I may not remember it in my next answer.",
 } as const;
+
+/** Tools (MCP): what the live message shows while the model uses a tool. */
+export const toolStrings = {
+  using: (tools: readonly string[]) => `*Using ${tools.map((t) => `\`${t}\``).join(', ')}…*`,
+} as const;

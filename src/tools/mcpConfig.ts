@@ -38,12 +38,15 @@ const stdioSchema = z.object({
 });
 
 const httpSchema = z.object({
-  type: z.enum(['http', 'streamable-http', 'streamableHttp'], { error: 'must be "http" (SSE is not supported)' })
+  type: z
+    .enum(['http', 'streamable-http', 'streamableHttp'], { error: 'must be "http" (SSE is not supported)' })
     .optional(),
-  url: z.string().refine(
-    (v) => URL.canParse(v) && ['http:', 'https:'].includes(new URL(v).protocol),
-    'must be an http:// or https:// URL',
-  ),
+  url: z
+    .string()
+    .refine(
+      (v) => URL.canParse(v) && ['http:', 'https:'].includes(new URL(v).protocol),
+      'must be an http:// or https:// URL',
+    ),
   headers: stringMap.optional(),
 });
 

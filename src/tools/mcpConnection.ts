@@ -113,7 +113,12 @@ export class McpConnection {
   }
 
   /** Call a tool; never throws. A dropped connection is reconnected first when the backoff allows. */
-  async call(tool: string, args: Record<string, unknown>, timeoutMs: number, signal?: AbortSignal): Promise<CallAttempt> {
+  async call(
+    tool: string,
+    args: Record<string, unknown>,
+    timeoutMs: number,
+    signal?: AbortSignal,
+  ): Promise<CallAttempt> {
     if (signal?.aborted) return { kind: 'aborted' };
     if (!(await this.ensureConnected())) return { kind: 'unavailable' };
     const client = this.client;

@@ -93,10 +93,12 @@ function offerTools(ready: Map<string, ReadyServer>, logger: Logger): Map<string
       }
     }
   }
-  const names = assignToolNames([...byRef.keys()].map((key) => {
-    const [server = '', tool = ''] = key.split('\0');
-    return { server, tool };
-  }));
+  const names = assignToolNames(
+    [...byRef.keys()].map((key) => {
+      const [server = '', tool = ''] = key.split('\0');
+      return { server, tool };
+    }),
+  );
   const offered = new Map<string, OfferedTool>();
   for (const [name, ref] of names) {
     if (offered.size >= MAX_TOOLS) {
@@ -136,10 +138,14 @@ export async function startMcpHost(options: McpHostOptions): Promise<McpHost> {
     describe: (name) => offered.get(name)?.ref,
     call: async (name, rawArguments, signal) => {
       const tool = offered.get(name);
-      if (!tool) return { kind: 'unknown_tool', ok: false, content: modelFacingErrors.unknownTool(name), durationMs: 0 };
+      if (!tool)
+        return { kind: 'unknown_tool', ok: false, content: modelFacingErrors.unknownTool(name), durationMs: 0 };
       const outcome = await callTool(tool, rawArguments, limits, signal);
       const { server, tool: toolName } = tool.ref;
-      options.logger.info({ server, tool: toolName, durationMs: outcome.durationMs, outcome: outcome.kind }, 'tool call');
+      options.logger.info(
+        { server, tool: toolName, durationMs: outcome.durationMs, outcome: outcome.kind },
+        'tool call',
+      );
       return outcome;
     },
     servers: () =>

@@ -82,7 +82,11 @@ async function runCalls(
       return executor.call(call.name, call.arguments, signal);
     }),
   );
-  const messages = calls.map((call, i) => ({ role: 'tool' as const, toolCallId: call.id, content: outcomes[i]!.content }));
+  const messages = calls.map((call, i) => ({
+    role: 'tool' as const,
+    toolCallId: call.id,
+    content: outcomes[i]!.content,
+  }));
   const records = calls.map((call, i) => {
     const { kind, durationMs, server, tool } = outcomes[i]!;
     return { id: call.id, name: call.name, server, tool, kind, durationMs };
@@ -90,7 +94,9 @@ async function runCalls(
   return { messages, records };
 }
 
-export async function runToolLoop<M, R extends RoundResult>(options: ToolLoopOptions<M, R>): Promise<ToolLoopResult<R>> {
+export async function runToolLoop<M, R extends RoundResult>(
+  options: ToolLoopOptions<M, R>,
+): Promise<ToolLoopResult<R>> {
   const { tools, executor, streamRound, signal } = options;
   const maxRounds = tools.length === 0 ? 0 : Math.max(0, options.maxRounds ?? DEFAULT_MAX_TOOL_ROUNDS);
   const offered = new Set(tools.map((tool) => tool.function.name));
@@ -103,7 +109,8 @@ export async function runToolLoop<M, R extends RoundResult>(options: ToolLoopOpt
     signal?.throwIfAborted();
     const result = await streamRound(history(), { tools, toolChoice: 'auto' });
     rounds.push(result);
-    if (result.toolCalls.length === 0) return { text: result.text, finishReason: result.finishReason, rounds, exchange, calls };
+    if (result.toolCalls.length === 0)
+      return { text: result.text, finishReason: result.finishReason, rounds, exchange, calls };
     const toolCalls = result.toolCalls.map((call, i) => ({ ...call, id: call.id || `call_${round}_${i}` }));
     options.onToolUse?.([...new Set(toolCalls.map((call) => displayName(executor, call.name)))]);
     const ran = await runCalls(toolCalls, offered, executor, signal);

@@ -19,7 +19,8 @@ function describeBlock(block: ContentBlock): string {
       return `[resource link ${block.uri}${block.mimeType ? ` (${block.mimeType})` : ''}]`;
     case 'resource': {
       const { resource } = block;
-      if ('text' in resource && typeof resource.text === 'string') return `[resource ${resource.uri}]\n${resource.text}`;
+      if ('text' in resource && typeof resource.text === 'string')
+        return `[resource ${resource.uri}]\n${resource.text}`;
       return `[resource ${resource.uri}${resource.mimeType ? ` (${resource.mimeType})` : ''}, binary, not shown]`;
     }
     default:

@@ -19,7 +19,9 @@ export async function startTestMcpHttpServer(options: TestServerOptions = {}, po
   const server: Server = createServer((req, res) => {
     requests.push({ method: req.method ?? '', headers: req.headers });
     if (req.method !== 'POST' || !req.url?.startsWith('/mcp')) {
-      res.writeHead(405, { 'content-type': 'application/json' }).end('{"jsonrpc":"2.0","error":{"code":-32000,"message":"Method not allowed."},"id":null}');
+      res
+        .writeHead(405, { 'content-type': 'application/json' })
+        .end('{"jsonrpc":"2.0","error":{"code":-32000,"message":"Method not allowed."},"id":null}');
       return;
     }
     const mcp = createTestMcpServer(options);

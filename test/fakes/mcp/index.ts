@@ -10,8 +10,9 @@ const EVERYTHING = fileURLToPath(
 );
 
 /** Our test server as a stdio child process (through tsx, with this Node). */
-export function testServerStdio(options: { pageSize?: number; extraTools?: number; env?: Record<string, string> } = {}):
-  StdioServerConfig {
+export function testServerStdio(
+  options: { pageSize?: number; extraTools?: number; env?: Record<string, string> } = {},
+): StdioServerConfig {
   const args = ['--import', 'tsx', SERVE, 'stdio', String(options.pageSize ?? 0), String(options.extraTools ?? 0)];
   return { kind: 'stdio', command: process.execPath, args, env: options.env };
 }

@@ -20,16 +20,23 @@ interface TestTool {
   name: string;
   description: string;
   shape: Shape;
-  run(args: Record<string, unknown>, signal: AbortSignal): Promise<{ text: string; isError?: boolean; image?: boolean }>;
+  run(
+    args: Record<string, unknown>,
+    signal: AbortSignal,
+  ): Promise<{ text: string; isError?: boolean; image?: boolean }>;
 }
 
-const TINY_PNG =
-  'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==';
+const TINY_PNG = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==';
 
 export function createTestMcpServer(options: TestServerOptions = {}): McpServer {
   const calls: Record<string, number> = {};
   const tools: TestTool[] = [
-    { name: 'echo', description: 'Echoes the text.', shape: { text: z.string() }, run: async (a) => ({ text: `echo: ${String(a.text)}` }) },
+    {
+      name: 'echo',
+      description: 'Echoes the text.',
+      shape: { text: z.string() },
+      run: async (a) => ({ text: `echo: ${String(a.text)}` }),
+    },
     {
       name: 'slow',
       description: 'Answers after `ms` milliseconds.',
@@ -39,7 +46,12 @@ export function createTestMcpServer(options: TestServerOptions = {}): McpServer 
         return { text: `slept ${String(a.ms)} ms` };
       },
     },
-    { name: 'fail', description: 'Always reports an error.', shape: {}, run: async () => ({ text: 'the database is on fire', isError: true }) },
+    {
+      name: 'fail',
+      description: 'Always reports an error.',
+      shape: {},
+      run: async () => ({ text: 'the database is on fire', isError: true }),
+    },
     {
       name: 'strict',
       description: 'Needs a count from 1 to 10 and a mode.',
@@ -52,7 +64,12 @@ export function createTestMcpServer(options: TestServerOptions = {}): McpServer 
       shape: { chars: z.number().int().min(0).max(1_000_000) },
       run: async (a) => ({ text: 'x'.repeat(Number(a.chars)) }),
     },
-    { name: 'picture', description: 'Returns a tiny image.', shape: {}, run: async () => ({ text: 'a picture:', image: true }) },
+    {
+      name: 'picture',
+      description: 'Returns a tiny image.',
+      shape: {},
+      run: async () => ({ text: 'a picture:', image: true }),
+    },
     {
       name: 'stats',
       description: 'Calls received per tool, and the pid.',
@@ -61,7 +78,12 @@ export function createTestMcpServer(options: TestServerOptions = {}): McpServer 
     },
   ];
   for (let i = 1; i <= (options.extraTools ?? 0); i++) {
-    tools.push({ name: `extra_${i}`, description: `Extra tool ${i}.`, shape: {}, run: async () => ({ text: `extra ${i}` }) });
+    tools.push({
+      name: `extra_${i}`,
+      description: `Extra tool ${i}.`,
+      shape: {},
+      run: async () => ({ text: `extra ${i}` }),
+    });
   }
 
   const server = new McpServer({ name: 'bot-test-server', version: '1.0.0' });

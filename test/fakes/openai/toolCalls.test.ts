@@ -104,7 +104,9 @@ describe('fake OpenAI: tool calls', () => {
     ];
     const orphan: ChatCompletionMessageParam[] = [user, { role: 'tool', tool_call_id: 'call_zz', content: 'x' }];
     for (const messages of [unanswered, orphan]) {
-      const error = (await sdk.chat.completions.create({ model: 'gpt-4o-mini', messages, tools }).catch((e) => e)) as APIError;
+      const error = (await sdk.chat.completions
+        .create({ model: 'gpt-4o-mini', messages, tools })
+        .catch((e) => e)) as APIError;
       expect(error.status).toBe(400);
     }
     expect(fake.violations.map((v) => v.errors[0]?.pointer)).toEqual(['/messages/1', '/messages/1']);
@@ -119,6 +121,9 @@ describe('fake OpenAI: tool calls', () => {
     const answer = await sdk.chat.completions.create({ model: 'gpt-4o-mini', messages: [user], tools });
     expect(answer.choices[0]?.finish_reason).toBe('tool_calls');
     expect(answer.choices[0]?.message.content).toBeNull();
-    expect(answer.choices[0]?.message.tool_calls?.[0]).toMatchObject({ type: 'function', id: expect.stringMatching(/^call_/) });
+    expect(answer.choices[0]?.message.tool_calls?.[0]).toMatchObject({
+      type: 'function',
+      id: expect.stringMatching(/^call_/),
+    });
   });
 });

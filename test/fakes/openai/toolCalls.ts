@@ -35,7 +35,11 @@ export const argumentsText = (call: FakeToolCall): string =>
 
 /** The resolved calls (ids filled in), in index order. */
 export function resolveToolCalls(calls: readonly FakeToolCall[]): ResolvedToolCall[] {
-  return calls.map((call) => ({ id: call.id ?? `call_fake${++callCounter}`, name: call.name, arguments: argumentsText(call) }));
+  return calls.map((call) => ({
+    id: call.id ?? `call_fake${++callCounter}`,
+    name: call.name,
+    arguments: argumentsText(call),
+  }));
 }
 
 /** The `delta.tool_calls` arrays to stream, one per chunk. */
@@ -60,7 +64,12 @@ export function toolMessageProblems(body: Partial<ChatCompletionCreateParams>): 
   const problems: { pointer: string; message: string }[] = [];
   (body.tools ?? []).forEach((tool, i) => {
     if (tool.type === 'function' && !FUNCTION_NAME.test(tool.function.name)) {
-      problems.push({ pointer: `/tools/${i}/function/name`, message: `Invalid 'tools[${i}].function.name': string does not match pattern. Expected a string that matches the pattern '^[a-zA-Z0-9_-]+$'.` });
+      problems.push({
+        pointer: `/tools/${i}/function/name`,
+        message:
+          `Invalid 'tools[${i}].function.name': string does not match pattern. ` +
+          "Expected a string that matches the pattern '^[a-zA-Z0-9_-]+$'.",
+      });
     }
   });
   const messages = body.messages ?? [];
@@ -69,7 +78,12 @@ export function toolMessageProblems(body: Partial<ChatCompletionCreateParams>): 
   messages.forEach((message, i) => {
     if (message.role === 'tool') {
       if (!open.delete(message.tool_call_id)) {
-        problems.push({ pointer: `/messages/${i}`, message: "Invalid parameter: messages with role 'tool' must be a response to a preceeding message with 'tool_calls'." });
+        problems.push({
+          pointer: `/messages/${i}`,
+          message:
+            "Invalid parameter: messages with role 'tool' must be a response to a preceeding message with " +
+            "'tool_calls'.",
+        });
       }
       return;
     }
@@ -84,6 +98,8 @@ export function toolMessageProblems(body: Partial<ChatCompletionCreateParams>): 
 function unanswered(index: number, ids: Set<string>): { pointer: string; message: string } {
   return {
     pointer: `/messages/${index}`,
-    message: `An assistant message with 'tool_calls' must be followed by tool messages responding to each 'tool_call_id'. The following tool_call_ids did not have response messages: ${[...ids].join(', ')}`,
+    message:
+      "An assistant message with 'tool_calls' must be followed by tool messages responding to each 'tool_call_id'. " +
+      `The following tool_call_ids did not have response messages: ${[...ids].join(', ')}`,
   };
 }

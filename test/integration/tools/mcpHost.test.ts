@@ -5,7 +5,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../../src/log.js';
 import { startMcpHost, type McpHost } from '../../../src/tools/mcpHost.js';
 import type { ConnectionState } from '../../../src/tools/mcpConnection.js';
-import { everythingServerStdio, startTestMcpHttpServer, testServerStdio, type TestMcpHttpServer } from '../../fakes/mcp/index.js';
+import {
+  everythingServerStdio,
+  startTestMcpHttpServer,
+  testServerStdio,
+  type TestMcpHttpServer,
+} from '../../fakes/mcp/index.js';
 import { makeTempDir } from '../../helpers/tempDir.js';
 
 const isAlive = (pid: number): boolean => {
@@ -82,7 +87,10 @@ describe('MCP host with real servers', () => {
     expect(await host.call('test__echo', '{"text":"hi"}')).toMatchObject({ ok: true, content: 'echo: hi' });
     expect(await host.call('everything__get-sum', '{"a":2,"b":40}')).toMatchObject({ ok: true });
     expect((await host.call('everything__get-sum', '{"a":2,"b":40}')).content).toContain('42');
-    expect(await host.call('web__echo', '{"text":"over http"}')).toMatchObject({ ok: true, content: 'echo: over http' });
+    expect(await host.call('web__echo', '{"text":"over http"}')).toMatchObject({
+      ok: true,
+      content: 'echo: over http',
+    });
     expect(http.requests.some((r) => r.headers.authorization === 'Bearer test-secret')).toBe(true);
   });
 

@@ -66,7 +66,11 @@ describe('tool loop through the openai SDK and a real MCP server', () => {
   it('two rounds: the model calls tools in parallel, gets the results, then answers', async () => {
     fake.setAnswer((body) => {
       const result = lastToolResult(body);
-      if (result) return `The tool said: ${body.messages.filter((m) => m.role === 'tool').map((m) => m.content).join(' | ')}`;
+      if (result)
+        return `The tool said: ${body.messages
+          .filter((m) => m.role === 'tool')
+          .map((m) => m.content)
+          .join(' | ')}`;
       return {
         toolCalls: [
           { name: 't__echo', arguments: { text: 'ahoy' } },
@@ -85,7 +89,10 @@ describe('tool loop through the openai SDK and a real MCP server', () => {
     expect(used).toEqual([['echo', 'strict']]);
     expect(result.text).toMatch(/^The tool said: echo: ahoy \| Error: invalid arguments for strict/);
     expect(result.rounds.map((r) => r.finishReason)).toEqual(['tool_calls', 'stop']);
-    expect(result.calls.map((c) => [c.tool, c.kind])).toEqual([['echo', 'ok'], ['strict', 'invalid_arguments']]);
+    expect(result.calls.map((c) => [c.tool, c.kind])).toEqual([
+      ['echo', 'ok'],
+      ['strict', 'invalid_arguments'],
+    ]);
     // Stored exchange: assistant with both calls, then one tool message per call, in call order.
     expect(result.exchange.map((m) => m.role)).toEqual(['assistant', 'tool', 'tool']);
     const [first, second] = fake.chatRequests();
@@ -100,7 +107,9 @@ describe('tool loop through the openai SDK and a real MCP server', () => {
 
   it('stops after MAX_TOOL_ROUNDS and asks for the answer with tool_choice none', async () => {
     fake.setAnswer((body) =>
-      body.tool_choice === 'none' ? 'Enough tools; here is my answer.' : { toolCalls: [{ name: 't__echo', arguments: { text: 'again' } }] },
+      body.tool_choice === 'none'
+        ? 'Enough tools; here is my answer.'
+        : { toolCalls: [{ name: 't__echo', arguments: { text: 'again' } }] },
     );
     const before = fake.chatRequests().length;
     const result = await runToolLoop({
@@ -110,7 +119,10 @@ describe('tool loop through the openai SDK and a real MCP server', () => {
       streamRound: streamRoundWith(sdk),
       maxRounds: 2,
     });
-    const requests = fake.chatRequests().slice(before).map((r) => r.body as ChatCompletionCreateParams);
+    const requests = fake
+      .chatRequests()
+      .slice(before)
+      .map((r) => r.body as ChatCompletionCreateParams);
     expect(requests.map((b) => b.tool_choice)).toEqual(['auto', 'auto', 'none']);
     expect(result.text).toBe('Enough tools; here is my answer.');
     expect(result.calls).toHaveLength(2);

@@ -44,7 +44,9 @@ describe('MCP_CONFIG', () => {
   it('explains a bad file in one line that names the entry and field', () => {
     expect(problem('{nope')).toBe('MCP_CONFIG: mcp.json is not valid JSON');
     expect(problem('{}')).toMatch(/^MCP_CONFIG: mcpServers: /);
-    expect(problem('{"mcpServers":{"a":{"url":"https://x","command":"y"}}}')).toMatch(/mcpServers\.a: needs exactly one/);
+    expect(problem('{"mcpServers":{"a":{"url":"https://x","command":"y"}}}')).toMatch(
+      /mcpServers\.a: needs exactly one/,
+    );
     expect(problem('{"mcpServers":{"a":{"url":"ftp://x"}}}')).toBe(
       'MCP_CONFIG: mcpServers.a.url: must be an http:// or https:// URL',
     );

@@ -34,7 +34,11 @@ describe('tool names', () => {
   });
 
   it('lists names in sorted order (stable request prefix)', () => {
-    const names = assignToolNames([{ server: 'z', tool: 'a' }, { server: 'a', tool: 'z' }, { server: 'm', tool: 'm' }]);
+    const names = assignToolNames([
+      { server: 'z', tool: 'a' },
+      { server: 'a', tool: 'z' },
+      { server: 'm', tool: 'm' },
+    ]);
     expect([...names.keys()]).toEqual(['a__z', 'm__m', 'z__a']);
   });
 });

@@ -15,7 +15,8 @@ describe('tool results as text', () => {
       ],
     });
     expect(text).toBe(
-      'first\n[image image/png, 3 bytes, not shown]\n[resource link file:///a.txt]\n[resource file:///b.txt]\ninside b\n' +
+      'first\n[image image/png, 3 bytes, not shown]\n[resource link file:///a.txt]\n' +
+        '[resource file:///b.txt]\ninside b\n' +
         '[resource file:///c.bin (application/zip), binary, not shown]',
     );
     expect(resultToText({ content: [], structuredContent: { temp: 21 } })).toBe('{"temp":21}');
@@ -59,7 +60,10 @@ describe('tool-call delta accumulation', () => {
     const acc = createToolCallAccumulator();
     acc.add([{ index: 1, id: 'call_b', type: 'function', function: { name: 'b', arguments: '' } }]);
     acc.add([{ index: 0, function: { name: 'a', arguments: '{"x"' } }]);
-    acc.add([{ index: 1, function: { arguments: '{}' } }, { index: 0, function: { arguments: ':1}' } }]);
+    acc.add([
+      { index: 1, function: { arguments: '{}' } },
+      { index: 0, function: { arguments: ':1}' } },
+    ]);
     acc.add(undefined);
     expect(acc.calls()).toEqual([
       { id: 'call_0', name: 'a', arguments: '{"x":1}' },
