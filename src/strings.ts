@@ -152,3 +152,8 @@ export const attachmentPromptText = {
   imageNotShown: (name: string) => `[The user attached an image, “${name}”, which this model cannot see.]`,
   imageGone: (name: string) => `[The user attached an image, “${name}”, which is no longer available.]`,
 } as const;
+
+/** Tools (MCP): what the live message shows while the model uses a tool. */
+export const toolStrings = {
+  using: (tools: readonly string[]) => `*Using ${tools.map((t) => `\`${t}\``).join(', ')}…*`,
+} as const;

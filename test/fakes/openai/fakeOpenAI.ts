@@ -23,9 +23,17 @@ import type { Model } from 'openai/resources/models';
 import { countPromptTokens, countTokens } from '../../../src/tokens/tokenCounter.js';
 import { DEFAULT_WINDOW_MS, formatResetDuration, TokenBucket, type FakeRateLimits } from './rateLimits.js';
 import { validateAgainstSpec, warmUpSpecValidator, type SpecSchemaName, type SpecViolation } from './specValidator.js';
+import {
+  resolveToolCalls,
+  toolCallDeltas,
+  toolMessageProblems,
+  type ResolvedToolCall,
+  type FakeToolCallAnswer,
+} from './toolCalls.js';
 
-export type FakeFinishReason = 'stop' | 'length' | 'content_filter';
-export type FakeAnswer = string | { text: string; finishReason?: FakeFinishReason };
+export type FakeFinishReason = 'stop' | 'length' | 'content_filter' | 'tool_calls';
+/** A text answer, or tool calls (finish_reason `tool_calls`). */
+export type FakeAnswer = string | { text: string; finishReason?: FakeFinishReason } | FakeToolCallAnswer;
 /** Produces the assistant's answer for one chat request. */
 export type AnswerFn = (body: ChatCompletionCreateParams) => FakeAnswer;
 
@@ -162,9 +170,16 @@ function contentText(content: unknown): string {
     .join('');
 }
 
+/** Tool calls and tool definitions count too (as their JSON text: close enough for a fake). */
 function promptTokensOf(body: Partial<ChatCompletionCreateParams>): number {
   const messages = Array.isArray(body.messages) ? body.messages : [];
-  return countPromptTokens(messages.map((m) => ({ content: contentText((m as { content?: unknown }).content) })));
+  const counted = messages.map((m) => {
+    const calls = (m as { tool_calls?: unknown[] }).tool_calls;
+    const callText = Array.isArray(calls) ? JSON.stringify(calls) : '';
+    return { content: contentText((m as { content?: unknown }).content) + callText };
+  });
+  const toolsText = Array.isArray(body.tools) && body.tools.length > 0 ? JSON.stringify(body.tools) : '';
+  return countPromptTokens(counted) + (toolsText ? countTokens(toolsText) : 0);
 }
 
 function completionCapOf(body: Partial<ChatCompletionCreateParams>): number | undefined {
@@ -330,6 +345,11 @@ export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<
 
   const resolveAnswer = (body: ChatCompletionCreateParams, cap: number | undefined) => {
     const raw = answer(body);
+    if (typeof raw !== 'string' && 'toolCalls' in raw) {
+      const toolCalls = resolveToolCalls(raw.toolCalls);
+      const pieces = splitPieces(raw.text ?? '');
+      return { pieces, text: pieces.join(''), finishReason: 'tool_calls' as FakeFinishReason, toolCalls };
+    }
     const given = typeof raw === 'string' ? { text: raw } : raw;
     let finishReason: FakeFinishReason = given.finishReason ?? 'stop';
     let pieces = splitPieces(given.text);
@@ -348,11 +368,11 @@ export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<
       }
       pieces = kept;
     }
-    return { pieces, text: pieces.join(''), finishReason };
+    return { pieces, text: pieces.join(''), finishReason, toolCalls: [] as ResolvedToolCall[] };
   };
 
-  const usageOf = (promptTokens: number, text: string): CompletionUsage => {
-    const completion = countTokens(text);
+  const usageOf = (promptTokens: number, text: string, toolCalls: ResolvedToolCall[] = []): CompletionUsage => {
+    const completion = countTokens(text) + toolCalls.reduce((n, c) => n + countTokens(c.name + c.arguments), 0);
     return { prompt_tokens: promptTokens, completion_tokens: completion, total_tokens: promptTokens + completion };
   };
 
@@ -367,7 +387,7 @@ export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<
     const created = Math.floor(Date.now() / 1000);
     const model = body.model;
     const includeUsage = reportUsage && body.stream_options?.include_usage === true;
-    const { pieces, text, finishReason } = resolveAnswer(body, record.completionCap);
+    const { pieces, text, finishReason, toolCalls } = resolveAnswer(body, record.completionCap);
     const limitAfter = fault?.kind === 'cut' || fault?.kind === 'stall' ? fault.afterChunks : Infinity;
     let written = 0;
 
@@ -415,8 +435,12 @@ export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<
       const content = pieces.slice(i, i + timing.chunkTokens).join('');
       if (!(await send(chunk([{ index: 0, delta: { content }, finish_reason: null, logprobs: null }])))) return;
     }
+    for (const tool_calls of toolCallDeltas(toolCalls)) {
+      if (!(await wait(msPerChunk, res))) return;
+      if (!(await send(chunk([{ index: 0, delta: { tool_calls }, finish_reason: null, logprobs: null }])))) return;
+    }
     if (!(await send(chunk([{ index: 0, delta: {}, finish_reason: finishReason, logprobs: null }])))) return;
-    if (includeUsage && !(await send(chunk([], usageOf(record.promptTokens, text))))) return;
+    if (includeUsage && !(await send(chunk([], usageOf(record.promptTokens, text, toolCalls))))) return;
     if (!(await send('[DONE]'))) return;
     res.end();
   };
@@ -427,7 +451,7 @@ export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<
     body: ChatCompletionCreateParams,
     headers: Record<string, string>,
   ): Promise<void> => {
-    const { pieces, text, finishReason } = resolveAnswer(body, record.completionCap);
+    const { pieces, text, finishReason, toolCalls } = resolveAnswer(body, record.completionCap);
     const generationMs = timing.tokensPerSecond > 0 ? (1000 * pieces.length) / timing.tokensPerSecond : 0;
     if (!(await wait(timing.timeToFirstTokenMs + generationMs, res))) return;
     const completion: ChatCompletion = {
@@ -438,12 +462,26 @@ export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<
       choices: [
         {
           index: 0,
-          message: { role: 'assistant', content: text, refusal: null, annotations: [] },
+          message: {
+            role: 'assistant',
+            content: toolCalls.length > 0 && text === '' ? null : text,
+            refusal: null,
+            annotations: [],
+            ...(toolCalls.length > 0
+              ? {
+                  tool_calls: toolCalls.map((c) => ({
+                    id: c.id,
+                    type: 'function' as const,
+                    function: { name: c.name, arguments: c.arguments },
+                  })),
+                }
+              : {}),
+          },
           finish_reason: finishReason,
           logprobs: null,
         },
       ],
-      ...(reportUsage ? { usage: usageOf(record.promptTokens, text) } : {}),
+      ...(reportUsage ? { usage: usageOf(record.promptTokens, text, toolCalls) } : {}),
     };
     record.status = 200;
     sendJson(res, 200, completion, 'CreateChatCompletionResponse', 'POST /v1/chat/completions', headers);
@@ -622,6 +660,16 @@ export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<
       const violation = check(requestSchema, body, 'request', context);
       if (violation) {
         sendError(res, record, 400, errorBody(violation.message, 'invalid_request_error', 'spec_violation'), context);
+        return;
+      }
+    }
+    if (isChat && validate) {
+      const problems = toolMessageProblems(asChat);
+      if (problems.length > 0) {
+        const message = `${context}: ${problems.map((p) => `at ${p.pointer}: ${p.message}`).join('; ')}`;
+        const errors = problems.map((p) => ({ pointer: p.pointer, rule: 'tool-message-order', message: p.message }));
+        violations.push({ direction: 'request', schema: 'CreateChatCompletionRequest', context, message, errors });
+        sendError(res, record, 400, errorBody(problems[0]!.message, 'invalid_request_error', null), context);
         return;
       }
     }

@@ -21,3 +21,11 @@ export {
   type SpecSchemaName,
   type SpecViolation,
 } from './specValidator.js';
+export {
+  resolveToolCalls,
+  toolCallDeltas,
+  toolMessageProblems,
+  type FakeToolCall,
+  type FakeToolCallAnswer,
+  type ResolvedToolCall,
+} from './toolCalls.js';
