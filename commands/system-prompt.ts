@@ -43,6 +43,11 @@ export async function execute(interaction: ChatInputCommandInteraction, { store,
         await interaction.editReply({ content: commandStrings.promptEmpty });
         return;
       }
+      // Discord enforces the option's max length, but an interaction can be forged: the bot checks too.
+      if (prompt.length > PROMPT_MAX_LENGTH) {
+        await interaction.editReply({ content: commandStrings.promptTooLong(prompt.length, PROMPT_MAX_LENGTH) });
+        return;
+      }
       await store.setGuildSettings(guildId, { ...settings, systemPrompt: prompt });
       await interaction.editReply({ content: commandStrings.promptSet });
       return;

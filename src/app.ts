@@ -5,13 +5,21 @@ import { ConversationService } from './conversation/conversationService.js';
 import { createDiscordClient } from './discord/createClient.js';
 import { createInteractionHandler } from './discord/events/interactionCreate.js';
 import { createMessageHandler } from './discord/events/messageCreate.js';
+import { watchDiscord } from './discord/watchDiscord.js';
+import { createRateLimiter } from './llm/limiter.js';
 import { createModelClient } from './llm/modelClient.js';
 import type { Logger } from './log.js';
+import { createMetrics, noopMetrics } from './ops/metrics.js';
+import { startOps } from './ops/startOps.js';
+import { turnMetrics } from './ops/turnMetrics.js';
 import { EditBudget } from './render/editBudget.js';
 import { openStore, type KeyvStore } from './store/keyvStore.js';
+import { acquireLease } from './store/lease.js';
 import { warmUpTokenizer } from './tokens/tokenCounter.js';
 
 const READY_TIMEOUT_MS = 30_000;
+/** A crashed process's lease blocks a restart at most this long. */
+const LEASE_TTL_MS = 30_000;
 
 export interface RunningBot {
   client: Client<true>;
@@ -21,57 +29,81 @@ export interface RunningBot {
   stop(graceMs: number): Promise<void>;
 }
 
+export interface StartOptions {
+  /** Called once when the bot cannot go on (Discord rejected its token, its lease was lost). */
+  onFatal?: (reason: string) => void;
+  /** The lease's name: one per deployment, or one per shard. */
+  leaseName?: string;
+}
+
 /** Compose the bot from its parts and log in. Used by `npm start` and by the end-to-end tests. */
-export async function startBot(config: Config, logger: Logger): Promise<RunningBot> {
+export async function startBot(config: Config, logger: Logger, options: StartOptions = {}): Promise<RunningBot> {
   warmUpTokenizer();
-  const store = await openStore(config.databaseUrl, { onError: (error) => logger.error({ err: error }, 'store error') });
-  const model = createModelClient({ config: config.openai, maxCompletionTokens: config.maxCompletionTokens, usage: store, logger });
-  // Defaults to 40 writes/s: Discord allows ~50 per bot, the rest is headroom for commands and typing.
-  const editBudget = new EditBudget();
-  const client = createDiscordClient(config.discord.apiBase);
-  const service = new ConversationService({
-    store,
-    model,
-    logger,
-    editBudget,
-    botUserId: () => client.user?.id ?? '0',
-    settings: { ...config, model: config.openai.model },
-  });
-
-  client.on(Events.MessageCreate, createMessageHandler(service, logger));
-  client.on(Events.InteractionCreate, createInteractionHandler({ commands }, { service, store, config, logger }));
-  client.on(Events.Error, (error) => logger.error({ err: error }, 'discord client error'));
-  client.rest.on('rateLimited', (info) => logger.debug({ route: info.route, retryAfter: info.retryAfter }, 'discord rate limited'));
-
-  // Registered before login: ready can fire before login's promise resolves.
-  const ready = new Promise<Client<true>>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('Discord did not become ready in time')), READY_TIMEOUT_MS);
-    client.once(Events.ClientReady, (c) => {
-      clearTimeout(timer);
-      resolve(c);
-    });
-  });
+  const store = await openStore(config.databaseUrl, { logger });
+  const cleanups: Array<() => Promise<unknown> | unknown> = [() => store.close()];
+  const cleanUp = async () => {
+    for (const task of cleanups.reverse()) await Promise.resolve(task()).catch(() => undefined);
+  };
+  let fatal = false;
+  const onFatal = (reason: string) => {
+    if (fatal) return;
+    fatal = true;
+    logger.fatal({ reason }, 'the bot cannot continue');
+    options.onFatal?.(reason);
+  };
   try {
-    await client.login(config.discord.token);
-    await ready;
+    // Before the gateway login: a second process on the same database must never answer the same messages.
+    await acquireLease(store, options.leaseName ?? 'bot', { ttlMs: LEASE_TTL_MS, onLost: (e) => onFatal(e.message) });
+    const metrics = config.metricsPort === undefined ? noopMetrics() : createMetrics();
+    const observer = turnMetrics(metrics);
+    const limiter = createRateLimiter({ rpm: config.openai.rpm, tpm: config.openai.tpm });
+    cleanups.push(() => limiter.stop());
+    const model = createModelClient({ config: config.openai, maxCompletionTokens: config.maxCompletionTokens, usage: store, limiter, logger });
+    // Defaults to 40 writes/s: Discord allows ~50 per bot, the rest is headroom for commands and typing.
+    const editBudget = new EditBudget();
+    cleanups.push(() => editBudget.dispose());
+    const client = createDiscordClient(config.discord.apiBase);
+    cleanups.push(() => client.destroy());
+    const service = new ConversationService({
+      store,
+      model,
+      logger,
+      editBudget,
+      observer,
+      botUserId: () => client.user?.id ?? '0',
+      settings: { ...config, model: config.openai.model },
+    });
+    client.on(Events.MessageCreate, createMessageHandler(service, logger));
+    client.on(Events.InteractionCreate, createInteractionHandler({ commands }, { service, store, config, logger }));
+    watchDiscord(client, metrics, logger, onFatal);
+    await login(client, config.discord.token);
+    const ops = await startOps({ config, metrics, client, store, limiter, liveStreams: observer.liveStreams, logger });
+    if (ops) cleanups.push(() => ops.close());
+    logger.info({ user: client.user?.tag, guilds: client.guilds.cache.size }, 'bot ready');
+
+    let stopping: Promise<void> | undefined;
+    const stop = (graceMs: number) =>
+      (stopping ??= (async () => {
+        const finished = await service.close(graceMs);
+        if (!finished) logger.warn('stopped before every running turn finished; unfinished turns were not saved');
+        await cleanUp();
+      })());
+    return { client: client as Client<true>, service, store, stop };
   } catch (error) {
-    await client.destroy().catch(() => undefined);
-    editBudget.dispose();
-    await model.close().catch(() => undefined);
-    await store.close().catch(() => undefined);
+    await cleanUp();
     throw error;
   }
-  logger.info({ user: client.user?.tag, guilds: client.guilds.cache.size }, 'bot ready');
+}
 
-  let stopping: Promise<void> | undefined;
-  const stop = (graceMs: number) =>
-    (stopping ??= (async () => {
-      const finished = await service.close(graceMs);
-      if (!finished) logger.warn('stopped before every running turn finished; unfinished turns were not saved');
-      await client.destroy();
-      editBudget.dispose();
-      await model.close();
-      await store.close();
-    })());
-  return { client: client as Client<true>, service, store, stop };
+/** Log in and wait for ready; the listener goes first, since ready can fire before login's promise resolves. */
+async function login(client: Client, token: string): Promise<void> {
+  const ready = new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('Discord did not become ready in time')), READY_TIMEOUT_MS);
+    client.once(Events.ClientReady, () => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+  await client.login(token);
+  await ready;
 }

@@ -11,6 +11,7 @@ export function createLogger(level: string, destination?: NodeJS.WritableStream)
     {
       level,
       base: undefined,
+      serializers: { err: withoutRequestBody },
       redact: {
         paths: [
           'token',
@@ -32,6 +33,13 @@ export function createLogger(level: string, destination?: NodeJS.WritableStream)
     },
     destination as pino.DestinationStream | undefined,
   );
+}
+
+/** discord.js errors carry the request they failed on, i.e. our answer text: drop it, keep status and code. */
+function withoutRequestBody(error: unknown): unknown {
+  const serialized = pino.stdSerializers.err(error as Error) as unknown as Record<string, unknown>;
+  if (serialized && typeof serialized === 'object') delete serialized.requestBody;
+  return serialized;
 }
 
 /** A logger that drops everything, for tests and tools. */

@@ -21,7 +21,8 @@ const logger = createLogger(config.logLevel);
 process.on('unhandledRejection', (reason) => logger.error({ err: reason }, 'unhandled rejection'));
 
 try {
-  const bot = await startBot(config, logger);
+  // A fatal condition (revoked token, lost lease) ends the process non-zero; a supervisor restarts it.
+  const bot = await startBot(config, logger, { onFatal: () => process.exit(1) });
   const shutdown = (signal: string) => {
     logger.info({ signal }, 'shutting down');
     bot.stop(SHUTDOWN_GRACE_MS).then(

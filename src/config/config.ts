@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { bool, int, nonEmpty, snowflake, url } from './fields.js';
+import { bool, int, nonEmpty, optionalInt, snowflake, url } from './fields.js';
 
 export const DEFAULT_SYSTEM_PROMPT =
   'You are a helpful assistant chatting in a Discord thread. Answer clearly and concisely; use Markdown where it helps.';
@@ -54,6 +54,20 @@ const envSchema = z.object({
   USER_MESSAGES_PER_MINUTE: int(10, 0),
   GUILD_DAILY_TOKENS: int(0, 0),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  // Round 2: attachments.
+  OPENAI_VISION: bool(true),
+  IMAGE_DETAIL: z.enum(['high', 'low'], { error: 'must be high or low' }).default('high'),
+  MAX_ATTACHMENTS: int(4, 0, 10),
+  MAX_ATTACHMENT_BYTES: int(10_485_760, 1, 100 * 1_048_576),
+  MAX_ATTACHMENT_CHARS: int(40_000, 1, 1_000_000),
+  // Round 2: tools (MCP).
+  MCP_CONFIG: z.string().trim().min(1).optional(),
+  MAX_TOOL_ROUNDS: int(5, 0, 20),
+  TOOL_TIMEOUT_MS: int(20_000, 100, 600_000),
+  MAX_TOOL_RESULT_CHARS: int(20_000, 100, 1_000_000),
+  // Round 2: operations. Unset METRICS_PORT = no ops server.
+  METRICS_PORT: optionalInt(0, 65_535),
+  METRICS_HOST: z.string().trim().min(1).default('127.0.0.1'),
 });
 
 /** An unset optional setting stays present as undefined, but typed optional so callers may leave it out. */
@@ -99,6 +113,21 @@ export const configSchema = envSchema.transform((e, ctx) => {
     userMessagesPerMinute: e.USER_MESSAGES_PER_MINUTE,
     guildDailyTokens: e.GUILD_DAILY_TOKENS,
     logLevel: e.LOG_LEVEL,
+    attachments: {
+      vision: e.OPENAI_VISION,
+      detail: e.IMAGE_DETAIL,
+      maxAttachments: e.MAX_ATTACHMENTS,
+      maxBytes: e.MAX_ATTACHMENT_BYTES,
+      maxChars: e.MAX_ATTACHMENT_CHARS,
+    },
+    tools: {
+      ...optional('mcpConfigPath', e.MCP_CONFIG),
+      maxRounds: e.MAX_TOOL_ROUNDS,
+      timeoutMs: e.TOOL_TIMEOUT_MS,
+      maxResultChars: e.MAX_TOOL_RESULT_CHARS,
+    },
+    ...optional('metricsPort', e.METRICS_PORT),
+    metricsHost: e.METRICS_HOST,
   };
 });
 

@@ -7,18 +7,21 @@ export const bool = (fallback: boolean) =>
     .default(fallback ? 'true' : 'false')
     .transform((v) => v === 'true' || v === '1' || v === 'yes');
 
+const wholeNumber = (min: number, max: number) =>
+  z.string().transform((v, ctx) => {
+    const n = Number(v.trim());
+    if (!Number.isInteger(n) || n < min || n > max) {
+      ctx.addIssue({ code: 'custom', message: `must be a whole number from ${min} to ${max}` });
+      return z.NEVER;
+    }
+    return n;
+  });
+
 export const int = (fallback: number, min: number, max = Number.MAX_SAFE_INTEGER) =>
-  z
-    .string()
-    .default(String(fallback))
-    .transform((v, ctx) => {
-      const n = Number(v.trim());
-      if (!Number.isInteger(n) || n < min || n > max) {
-        ctx.addIssue({ code: 'custom', message: `must be a whole number from ${min} to ${max}` });
-        return z.NEVER;
-      }
-      return n;
-    });
+  z.string().default(String(fallback)).pipe(wholeNumber(min, max));
+
+/** A whole number with no default: unset means the feature is off. */
+export const optionalInt = (min: number, max = Number.MAX_SAFE_INTEGER) => wholeNumber(min, max).optional();
 
 export const url = (protocols: string[]) =>
   z.string().refine(

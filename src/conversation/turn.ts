@@ -28,7 +28,24 @@ export interface ConversationDeps {
   editBudget: EditBudget;
   /** The bot's own user id, recorded as the author of its answers. */
   botUserId: () => string;
+  /** Told when a turn starts and ends (metrics); optional. */
+  observer?: TurnObserver;
   now?: () => number;
+}
+
+/** What a finished turn reports to observers: ids and numbers only, never text. */
+export interface TurnReport {
+  outcome: TurnOutcome;
+  model: string;
+  firstTokenMs: number | undefined;
+  totalMs: number;
+  usage?: { prompt: number; cached: number; completion: number; reasoning: number };
+  costUsd?: number;
+}
+
+export interface TurnObserver {
+  turnStarted(): void;
+  turnEnded(report: TurnReport): void;
 }
 
 /** One user message that should become a turn. */

@@ -2,14 +2,21 @@
 import type { ChatResult } from '../llm/chatTypes.js';
 import type { MessageSink } from '../render/messageSink.js';
 import { StreamRenderer, type RenderEnd } from '../render/streamRenderer.js';
-import { StoreError } from '../store/keyvStore.js';
+import { notSavedNotice, StoreError } from '../store/keyvStore.js';
 import type { ThreadMeta, Turn } from '../store/types.js';
 import { notices } from '../strings.js';
 import { countTokensAsync } from '../tokens/tokenCounter.js';
 import type { Allowance } from './allowance.js';
 import type { PreparedPrompt, PromptBuilder } from './promptBuilder.js';
 import { threadRecordFor } from './threadRecord.js';
-import { TurnRefused, userMessageOf, type ConversationDeps, type TurnOutcome, type TurnRequest } from './turn.js';
+import {
+  TurnRefused,
+  userMessageOf,
+  type ConversationDeps,
+  type TurnOutcome,
+  type TurnReport,
+  type TurnRequest,
+} from './turn.js';
 
 /** How long a turn waits for model capacity before the thread says so. */
 const CAPACITY_NOTICE_AFTER_MS = 3_000;
@@ -35,6 +42,7 @@ export class TurnRunner {
     const started = this.now();
     let firstTokenAt: number | undefined;
     let capacityNotice: NodeJS.Timeout | undefined;
+    this.deps.observer?.turnStarted();
     const renderer = new StreamRenderer(sink, { editIntervalMs: settings.editIntervalMs, budget: this.deps.editBudget });
     renderer.start();
     let outcome: TurnOutcome = 'failed';
@@ -67,9 +75,9 @@ export class TurnRunner {
         return (outcome = 'undelivered');
       }
       if (end.kind !== 'complete' && end.kind !== 'length') return (outcome = end.kind === 'interrupted' ? 'interrupted' : 'failed');
-      const saved = await this.commit(prepared, request, result, rendered.messageIds);
-      if (!saved) await sink.send(notices.notSaved).catch(() => undefined);
-      return (outcome = !saved ? 'unsaved' : end.kind === 'length' ? 'length' : 'completed');
+      const unsaved = await this.commit(prepared, request, result, rendered.messageIds);
+      if (unsaved) await sink.send(unsaved).catch(() => undefined);
+      return (outcome = unsaved ? 'unsaved' : end.kind === 'length' ? 'length' : 'completed');
     } catch (error) {
       outcome = error instanceof TurnRefused ? 'refused' : 'failed';
       if (!(error instanceof TurnRefused)) logger.warn({ thread: request.threadId, err: error }, 'turn failed');
@@ -77,21 +85,25 @@ export class TurnRunner {
       return outcome;
     } finally {
       clearTimeout(capacityNotice);
-      logger.info(
-        {
-          thread: request.threadId,
-          guild: request.guildId,
-          user: request.userId,
-          model: result?.model ?? model,
-          promptTokens: result?.usage.promptTokens,
-          completionTokens: result?.usage.completionTokens,
-          firstTokenMs: firstTokenAt === undefined ? undefined : firstTokenAt - started,
-          totalMs: this.now() - started,
-          outcome,
-        },
-        'turn',
-      );
+      this.report(request, {
+        outcome,
+        model: result?.model ?? model,
+        firstTokenMs: firstTokenAt === undefined ? undefined : firstTokenAt - started,
+        totalMs: this.now() - started,
+        ...(result ? { usage: tokenReport(result), costUsd: result.costUsd } : {}),
+      });
     }
+  }
+
+  /** One log line per turn (ids and counts, never text), and the observer's report. */
+  private report(request: TurnRequest, report: TurnReport): void {
+    const { thread, guild, user } = { thread: request.threadId, guild: request.guildId, user: request.userId };
+    const { usage, ...rest } = report;
+    this.deps.logger.info(
+      { thread, guild, user, ...rest, promptTokens: usage?.prompt, completionTokens: usage?.completion },
+      'turn',
+    );
+    this.deps.observer?.turnEnded(report);
   }
 
   /** Everything before the model call: caps, moderation, the thread record, the prompt. Throws TurnRefused. */
@@ -108,8 +120,13 @@ export class TurnRunner {
     return { ...prompt, meta, model: settings.model };
   }
 
-  /** Write the exchange; false when it could not be kept (thread reset meanwhile, store unavailable). */
-  private async commit(prepared: PreparedTurn, request: TurnRequest, result: ChatResult, messageIds: string[]): Promise<boolean> {
+  /** Write the exchange; when it could not be kept, the notice saying why (disk full, busy, reset meanwhile…). */
+  private async commit(
+    prepared: PreparedTurn,
+    request: TurnRequest,
+    result: ChatResult,
+    messageIds: string[],
+  ): Promise<string | undefined> {
     const at = this.now();
     const userTurn: Turn = {
       role: 'user',
@@ -130,14 +147,21 @@ export class TurnRunner {
     };
     try {
       await this.deps.store.commitTurns(prepared.meta, [userTurn, answerTurn], prepared.summary);
-      return true;
+      return undefined;
     } catch (error) {
       const level = error instanceof StoreError ? 'warn' : 'error';
       this.deps.logger[level]({ thread: request.threadId, err: error }, 'turn not committed');
-      return false;
+      return error instanceof StoreError ? notSavedNotice(error) : notices.notSaved;
     }
   }
 }
+
+const tokenReport = (result: ChatResult): NonNullable<TurnReport['usage']> => ({
+  prompt: result.usage.promptTokens,
+  cached: 0,
+  completion: result.usage.completionTokens,
+  reasoning: 0,
+});
 
 function renderEnd(result: ChatResult): RenderEnd {
   if (result.error) return { kind: 'interrupted', notice: userMessageOf(result.error) };

@@ -104,7 +104,7 @@ export interface UsageStore extends UsageRecorder {
   getGuildUsage(guildId: string | null, days: string[]): Promise<UsageTotals>;
 }
 
-export interface Store extends ConversationStore, SettingsStore, UsageStore {
+export interface Store extends ConversationStore, SettingsStore, UsageStore, LeaseStore, StoreHealth {
   close(): Promise<void>;
 }
 

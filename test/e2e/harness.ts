@@ -1,7 +1,7 @@
 import type { ChatCompletionCreateParams } from 'openai/resources/chat/completions';
 import { afterEach } from 'vitest';
 import { commands } from '../../commands/index.js';
-import { startBot, type RunningBot } from '../../src/app.js';
+import { startBot, type RunningBot, type StartOptions } from '../../src/app.js';
 import { loadConfig, type Config } from '../../src/config/config.js';
 import { registerCommands } from '../../src/discord/registerCommands.js';
 import { silentLogger, type Logger } from '../../src/log.js';
@@ -33,7 +33,13 @@ export interface Harness {
  * `startBot` (real discord.js Client, real openai SDK), commands registered through the deploy path.
  */
 export async function startHarness(
-  options: { env?: Record<string, string>; discord?: FakeDiscordOptions; openai?: FakeOpenAIOptions; logger?: Logger } = {},
+  options: {
+    env?: Record<string, string>;
+    discord?: FakeDiscordOptions;
+    openai?: FakeOpenAIOptions;
+    logger?: Logger;
+    bot?: StartOptions;
+  } = {},
 ): Promise<Harness> {
   const temp = makeTempDir('bot-e2e-');
   const discord = await startFakeDiscord(options.discord);
@@ -59,7 +65,7 @@ export async function startHarness(
   });
   await registerCommands(config.discord, commands);
   const logger = options.logger ?? silentLogger();
-  let bot = await startBot(config, logger);
+  let bot = await startBot(config, logger, options.bot);
   return {
     discord,
     openai,
@@ -69,7 +75,7 @@ export async function startHarness(
     },
     async restart() {
       await bot.stop(5_000);
-      bot = await startBot(config, logger);
+      bot = await startBot(config, logger, options.bot);
     },
     async close() {
       await bot.stop(5_000).catch(() => undefined);

@@ -164,6 +164,7 @@ export class FakeDiscord {
   readonly gateway: FakeGateway;
   readonly commands: CommandRegistry;
   readonly botToken: string;
+  private tokenRevoked = false;
   readonly ids: FakeIds;
   private readonly rest: FakeRest;
   private readonly interactionStore: InteractionStore;
@@ -218,6 +219,7 @@ export class FakeDiscord {
       rateLimiter: new RateLimiter({ ...DEFAULT_RATE_LIMITS, ...options.rateLimits }),
       spec: discordSpec(),
       botToken: this.botToken,
+      tokenRevoked: () => this.tokenRevoked,
       gatewayUrl: () => this.gateway.gatewayUrl,
       baseUrl: () => this.url,
       rejectInvalidRequestBodies: options.rejectInvalidRequestBodies ?? true,
@@ -441,6 +443,11 @@ export class FakeDiscord {
 
   // -------------------------------------------------------------------------------------------------------------
   // Gateway control
+
+  /** Revoke the bot token (as resetting it in the developer portal does): every later bot request gets 401. */
+  revokeBotToken(): void {
+    this.tokenRevoked = true;
+  }
 
   /** Close gateway connections from the server (default code 4000: discord.js resumes). */
   disconnectGateway(options: { code?: number; reason?: string; invalidateSessions?: boolean } = {}): void {

@@ -102,6 +102,8 @@ export interface RestDependencies {
   readonly rateLimiter: RateLimiter;
   readonly spec: DiscordSpec;
   readonly botToken: string;
+  /** True once the test revoked the token (as a reset in the developer portal does): every bot request gets 401. */
+  readonly tokenRevoked: () => boolean;
   readonly gatewayUrl: () => string;
   readonly baseUrl: () => string;
   readonly rejectInvalidRequestBodies: boolean;
@@ -271,6 +273,7 @@ export class FakeRest {
     const fail = (error: DiscordApiError, headers: Record<string, string> = {}): RoutedError => new RoutedError(operation, error, headers);
 
     // Authentication
+    if (deps.tokenRevoked() && req.headers.authorization !== undefined) throw fail(discordErrors.unauthorized());
     if (!record.authorized && (!operation.allowsNoAuth || req.headers.authorization !== undefined)) {
       deps.recordViolation({ kind: 'unauthorized', route, message: `${route}: missing or wrong "Authorization: Bot <token>" header` });
       throw fail(discordErrors.unauthorized());
