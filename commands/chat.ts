@@ -6,6 +6,7 @@ import {
   type ChatInputCommandInteraction,
 } from 'discord.js';
 import type { CommandContext } from '../src/discord/command.js';
+import { attachmentRef } from '../src/discord/attachments.js';
 import { openConversationThread } from '../src/discord/openThread.js';
 import { NO_MENTIONS, threadSink } from '../src/discord/threadSink.js';
 import { commandStrings } from '../src/strings.js';
@@ -24,6 +25,9 @@ export const data = new SlashCommandBuilder()
       .setRequired(true)
       .setMaxLength(OPTION_MAX_LENGTH),
   )
+  .addAttachmentOption((option) =>
+    option.setName('file').setDescription('An image or a text file for the model to read').setRequired(false),
+  )
   .setContexts(InteractionContextType.Guild);
 
 /** The visible opening of the thread: who asked what (quoted, shortened to fit one message). */
@@ -33,7 +37,9 @@ function echo(userName: string, content: string): string {
 
 export async function execute(interaction: ChatInputCommandInteraction, { service, logger }: CommandContext) {
   const content = interaction.options.getString('message', true);
-  const refusal = service.admit({ userId: interaction.user.id, content });
+  const file = interaction.options.getAttachment('file');
+  const attachments = file ? [attachmentRef(file)] : [];
+  const refusal = service.admit({ userId: interaction.user.id, content, attachments });
   if (refusal) {
     await interaction.reply({ content: refusal.notice, flags: MessageFlags.Ephemeral, allowedMentions: NO_MENTIONS });
     return;
@@ -58,6 +64,8 @@ export async function execute(interaction: ChatInputCommandInteraction, { servic
     userId: interaction.user.id,
     content,
     messageId: opening?.id,
+    attachments,
+    authorName: interaction.member && 'displayName' in interaction.member ? interaction.member.displayName : interaction.user.displayName,
   };
   if (channel.isThread() && channel.isSendable()) {
     await service.startConversation({ ...request, threadId: channel.id }, threadSink(channel));

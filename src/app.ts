@@ -71,7 +71,7 @@ export async function startBot(config: Config, logger: Logger, options: StartOpt
       editBudget,
       observer,
       botUserId: () => client.user?.id ?? '0',
-      settings: { ...config, model: config.openai.model },
+      settings: { ...config, model: config.openai.model, attachmentHostBase: config.discord.apiBase },
     });
     client.on(Events.MessageCreate, createMessageHandler(service, logger));
     client.on(Events.InteractionCreate, createInteractionHandler({ commands }, { service, store, config, logger }));

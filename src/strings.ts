@@ -10,7 +10,7 @@ const formatWait = (ms: number): string => {
 };
 
 export const notices = {
-  emptyMessage: 'I can only read text — please type your message (attachments alone are not supported).',
+  emptyMessage: 'Your message is empty — please type a question or attach a file.',
   inputTooLong: (length: number, max: number) =>
     `Your message is ${length.toLocaleString('en-US')} characters long; the limit is ${max.toLocaleString('en-US')}. Please shorten it and send it again.`,
   inputTooManyTokens: (tokens: number, room: number) =>

@@ -30,10 +30,10 @@ export class ConversationService {
    * Checks that need no I/O, in arrival order, before anything is queued. Takes the user's rate slot when admitted.
    * Synchronous on purpose: two messages of one thread are queued in the order they arrived.
    */
-  admit(request: Pick<TurnRequest, 'userId' | 'content'>): Refusal | undefined {
+  admit(request: Pick<TurnRequest, 'userId' | 'content' | 'attachments'>): Refusal | undefined {
     const { maxInputChars } = this.deps.settings;
     if (this.closing) return { notice: notices.shuttingDown };
-    if (request.content.trim() === '') return { notice: notices.emptyMessage };
+    if (request.content.trim() === '' && !request.attachments?.length) return { notice: notices.emptyMessage };
     // Refused before any tokenizing: the length cap is what keeps hostile text cheap.
     if (request.content.length > maxInputChars) return { notice: notices.inputTooLong(request.content.length, maxInputChars) };
     return this.allowance.takeUserSlot(request.userId, this.now());

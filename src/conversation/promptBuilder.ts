@@ -2,11 +2,12 @@
  * Builds one turn's request: system prompt, rolling summary, the newest whole exchanges that fit the budget, and
  * the new message. Token arithmetic works on stored counts; only the new message and the system prompt are counted.
  */
+import { blobIdsOf, partsTokens, renderContent, type ContentPart } from '../input/contentParts.js';
 import type { Logger } from '../log.js';
 import type { ChatMessage } from '../llm/chatTypes.js';
 import { turnText, type Store, type ThreadMeta, type ThreadSummary, type Turn } from '../store/types.js';
 import { notices } from '../strings.js';
-import { countTokens, countTokensAsync, TOKENS_PER_MESSAGE, TOKENS_PER_REPLY } from '../tokens/tokenCounter.js';
+import { countTokens, TOKENS_PER_MESSAGE, TOKENS_PER_REPLY } from '../tokens/tokenCounter.js';
 import { loadHistoryWindow, type HistoryWindow } from './historyWindow.js';
 import type { ChatModel } from './ports.js';
 import { pendingSummaryRange, summarizeDropped, summaryDue, summaryMessage } from './summaryMemory.js';
@@ -25,12 +26,34 @@ export interface PromptInput {
   request: TurnRequest;
   meta: ThreadMeta;
   systemPrompt: string;
+  /** The new message as content parts (text first, then attachments), each with its tokens. */
+  userParts: ContentPart[];
 }
 
 const summaryCost = (summary: ThreadSummary | undefined) => (summary ? summary.tokens + TOKENS_PER_MESSAGE : 0);
 
-/** A stored turn as a chat message: plain text when it holds only text (what every server accepts). */
-export const turnMessage = (turn: Turn): ChatMessage => ({ role: turn.role, content: turnText(turn) });
+interface RenderContext {
+  vision: boolean;
+  blobs: Map<string, Uint8Array>;
+  /** Label user turns with their author's name (several people talk in this thread). */
+  labelled: boolean;
+}
+
+/** A user's content as a chat message, labelled with the speaker once several people talk. */
+function userMessage(parts: readonly ContentPart[], name: string | undefined, ctx: RenderContext): ChatMessage {
+  const content = renderContent(parts, { vision: ctx.vision, blobs: (id) => ctx.blobs.get(id) });
+  if (!ctx.labelled) return { role: 'user', content };
+  const label = speakerLabel(name);
+  return { role: 'user', content: typeof content === 'string' ? `${label}${content}` : [{ type: 'text', text: label }, ...content] };
+}
+
+const speakerLabel = (name: string | undefined) => `${name ?? 'Someone'}: `;
+
+/** A stored turn as a chat message: plain text when it holds no visible image (what every server accepts). */
+export function turnMessage(turn: Turn, ctx: RenderContext): ChatMessage {
+  if (turn.role === 'assistant') return { role: 'assistant', content: turnText(turn) };
+  return userMessage(turn.parts, turn.authorName, ctx);
+}
 
 export class PromptBuilder {
   private readonly systemTokens = new Map<string, number>();
@@ -40,9 +63,9 @@ export class PromptBuilder {
   ) {}
 
   /** Throws TurnRefused when the new message alone cannot fit. */
-  async build({ request, meta, systemPrompt }: PromptInput): Promise<PreparedPrompt> {
+  async build({ request, meta, systemPrompt, userParts }: PromptInput): Promise<PreparedPrompt> {
     const { store, settings } = this.deps;
-    const userTokens = await countTokensAsync(request.content);
+    const userTokens = partsTokens(userParts);
     let summary = settings.summaryMemory ? meta.summary : undefined;
     const fixed =
       this.systemPromptTokens(systemPrompt) + TOKENS_PER_MESSAGE + userTokens + TOKENS_PER_MESSAGE + TOKENS_PER_REPLY;
@@ -59,11 +82,29 @@ export class PromptBuilder {
         window = await loadHistoryWindow(store, meta, Math.max(0, room - summaryCost(summary)), window.start);
       }
     }
+    const labelled =
+      meta.creatorId !== request.userId || window.turns.some((t) => t.role === 'user' && t.authorId !== request.userId);
+    const ctx: RenderContext = { vision: settings.attachments.vision, blobs: await this.blobsOf(meta, window), labelled };
     const messages: ChatMessage[] = [{ role: 'system', content: systemPrompt }];
     if (summary) messages.push(summaryMessage(summary));
-    for (const turn of window.turns) messages.push(turnMessage(turn));
-    messages.push({ role: 'user', content: request.content });
-    return { messages, promptTokens: fixed + summaryCost(summary) + window.tokens, userTokens, summary: newSummary, window };
+    for (const turn of window.turns) messages.push(turnMessage(turn, ctx));
+    messages.push(userMessage(userParts, request.authorName, ctx));
+    const labels = labelled ? this.labelTokens(window, request) : 0;
+    const promptTokens = fixed + summaryCost(summary) + window.tokens + labels;
+    return { messages, promptTokens, userTokens, summary: newSummary, window };
+  }
+
+  /** The images the window's turns show, read once per turn from the store. */
+  private async blobsOf(meta: ThreadMeta, window: HistoryWindow): Promise<Map<string, Uint8Array>> {
+    if (!this.deps.settings.attachments.vision) return new Map();
+    const ids = window.turns.flatMap((turn) => blobIdsOf(turn.parts));
+    return ids.length === 0 ? new Map() : this.deps.store.getBlobs(meta.threadId, [...new Set(ids)]);
+  }
+
+  /** Names are short: counting them per turn costs little and keeps the limiter's weight honest. */
+  private labelTokens(window: HistoryWindow, request: TurnRequest): number {
+    const names = [...window.turns.filter((t) => t.role === 'user').map((t) => t.authorName), request.authorName];
+    return names.reduce((sum, name) => sum + countTokens(speakerLabel(name)), 0);
   }
 
   /** Fold turns that fell out of the window into the summary once enough of them wait. Failure is not fatal. */

@@ -1,5 +1,6 @@
 /** The shared vocabulary of a conversation turn: what callers submit, what a turn ends as, and its settings. */
 import type { Config } from '../config/config.js';
+import type { AttachmentRef } from '../input/readAttachments.js';
 import type { Logger } from '../log.js';
 import type { EditBudget } from '../render/editBudget.js';
 import type { Store } from '../store/types.js';
@@ -17,7 +18,12 @@ export type ConversationSettings = Pick<
   | 'editIntervalMs'
   | 'userMessagesPerMinute'
   | 'guildDailyTokens'
-> & { model: string };
+  | 'attachments'
+> & {
+  model: string;
+  /** DISCORD_API_BASE: its host may serve attachments besides Discord's CDN. */
+  attachmentHostBase: string;
+};
 
 export interface ConversationDeps {
   store: Store;
@@ -58,6 +64,10 @@ export interface TurnRequest {
   content: string;
   /** The Discord message carrying the user's text, when there is one (not for `/chat`). */
   messageId?: string;
+  /** Files on the message (or `/chat file:`); read when the turn runs. */
+  attachments?: AttachmentRef[];
+  /** Server nickname, else global name, else username: labels the turn once several people talk in a thread. */
+  authorName?: string;
 }
 
 export type TurnOutcome = 'completed' | 'length' | 'interrupted' | 'failed' | 'refused' | 'undelivered' | 'unsaved';

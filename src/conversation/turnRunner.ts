@@ -1,4 +1,5 @@
 /** One turn, top to bottom: prepare → generate → render → commit → log. */
+import { splitForStorage, type ContentPart } from '../input/contentParts.js';
 import type { ChatResult } from '../llm/chatTypes.js';
 import type { MessageSink } from '../render/messageSink.js';
 import { StreamRenderer, type RenderEnd } from '../render/streamRenderer.js';
@@ -9,6 +10,7 @@ import { countTokensAsync } from '../tokens/tokenCounter.js';
 import type { Allowance } from './allowance.js';
 import type { PreparedPrompt, PromptBuilder } from './promptBuilder.js';
 import { threadRecordFor } from './threadRecord.js';
+import { readUserInput } from './userInput.js';
 import {
   TurnRefused,
   userMessageOf,
@@ -24,7 +26,12 @@ const CAPACITY_NOTICE_AFTER_MS = 3_000;
 interface PreparedTurn extends PreparedPrompt {
   meta: ThreadMeta;
   model: string;
+  userParts: ContentPart[];
 }
+
+/** What the moderation check reads: the message's text and the text files it carries. */
+const moderatedText = (parts: readonly ContentPart[]): string =>
+  parts.map((part) => (part.type === 'image' ? '' : part.text)).filter(Boolean).join('\n\n');
 
 export class TurnRunner {
   private readonly now: () => number;
@@ -49,7 +56,7 @@ export class TurnRunner {
     let result: ChatResult | undefined;
     let model = settings.model;
     try {
-      const prepared = await this.prepare(request);
+      const prepared = await this.prepare(request, sink);
       model = prepared.model;
       result = await this.deps.model.streamChat(
         { messages: prepared.messages, promptTokens: prepared.promptTokens, userId: request.userId, guildId: request.guildId, model },
@@ -106,18 +113,22 @@ export class TurnRunner {
     this.deps.observer?.turnEnded(report);
   }
 
-  /** Everything before the model call: caps, moderation, the thread record, the prompt. Throws TurnRefused. */
-  private async prepare(request: TurnRequest): Promise<PreparedTurn> {
+  /** Everything before the model call: caps, attachments, moderation, thread, prompt. Throws TurnRefused. */
+  private async prepare(request: TurnRequest, sink: MessageSink): Promise<PreparedTurn> {
     const { store, settings } = this.deps;
     await this.allowance.checkDailyCaps(request.guildId, this.now());
+    const input = await readUserInput(request, settings);
+    // Files that could not be read are named; the rest of the message is still answered.
+    if (input.parts.length === 0) throw new TurnRefused(input.notices.join('\n') || notices.emptyMessage);
+    if (input.notices.length > 0) await sink.send(input.notices.join('\n'));
     // The model client knows whether moderation is on (OPENAI_MODERATION); off, this costs nothing.
-    const verdict = await this.deps.model.moderate(request.content);
+    const verdict = await this.deps.model.moderate(moderatedText(input.parts));
     if (verdict.flagged) throw new TurnRefused(notices.moderated);
     const meta = await threadRecordFor(store, request, this.now());
     const guildSettings = request.guildId ? await store.getGuildSettings(request.guildId) : {};
     const systemPrompt = guildSettings.systemPrompt ?? settings.defaultSystemPrompt;
-    const prompt = await this.prompts.build({ request, meta, systemPrompt });
-    return { ...prompt, meta, model: settings.model };
+    const prompt = await this.prompts.build({ request, meta, systemPrompt, userParts: input.parts });
+    return { ...prompt, meta, model: settings.model, userParts: input.parts };
   }
 
   /** Write the exchange; when it could not be kept, the notice saying why (disk full, busy, reset meanwhile…). */
@@ -128,10 +139,12 @@ export class TurnRunner {
     messageIds: string[],
   ): Promise<string | undefined> {
     const at = this.now();
+    const stored = splitForStorage(prepared.userParts);
     const userTurn: Turn = {
       role: 'user',
-      parts: [{ type: 'text', text: request.content, tokens: prepared.userTokens }],
+      parts: stored.parts,
       authorId: request.userId,
+      ...(request.authorName ? { authorName: request.authorName } : {}),
       messageIds: request.messageId ? [request.messageId] : [],
       tokens: prepared.userTokens,
       at,
@@ -146,7 +159,7 @@ export class TurnRunner {
       at,
     };
     try {
-      await this.deps.store.commitTurns(prepared.meta, [userTurn, answerTurn], prepared.summary);
+      await this.deps.store.commitTurns(prepared.meta, [userTurn, answerTurn], prepared.summary, stored.blobs);
       return undefined;
     } catch (error) {
       const level = error instanceof StoreError ? 'warn' : 'error';

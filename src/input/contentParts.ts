@@ -4,7 +4,7 @@
  * the store keeps each image once, as bytes, and the prompt builder asks for them only when it renders a request.
  */
 import { createHash } from 'node:crypto';
-import type { ChatCompletionContentPart } from 'openai/resources/chat/completions';
+import type { ChatPart } from '../llm/chatTypes.js';
 import { attachmentPromptText } from '../strings.js';
 import { countTokens } from '../tokens/tokenCounter.js';
 import type { ImageDetail } from './imageTokens.js';
@@ -109,7 +109,7 @@ export interface RenderOptions {
 export function renderContent(
   parts: readonly (ContentPart | StoredContentPart)[],
   options: RenderOptions,
-): string | ChatCompletionContentPart[] {
+): string | ChatPart[] {
   const rendered = parts.map((part) => renderPart(part, options));
   if (rendered.every((p) => p.type === 'text')) {
     return rendered.map((p) => (p.type === 'text' ? p.text : '')).join('\n\n');
@@ -117,7 +117,7 @@ export function renderContent(
   return rendered;
 }
 
-function renderPart(part: ContentPart | StoredContentPart, options: RenderOptions): ChatCompletionContentPart {
+function renderPart(part: ContentPart | StoredContentPart, options: RenderOptions): ChatPart {
   switch (part.type) {
     case 'text':
       return { type: 'text', text: part.text };

@@ -18,6 +18,7 @@ import {
   type UsageEntry,
   type UsageTotals,
   upgradeTurn,
+  type ImageBlob,
 } from './types.js';
 
 export { notSavedNotice, StoreError, type StoreErrorKind } from './storeError.js';
@@ -32,9 +33,22 @@ const keys = {
   // The epoch in the key means a reset can never read back an old turn, even one whose delete did not land.
   turn: (threadId: string, epoch: number, index: number) => `turn:${threadId}:${epoch}:${index}`,
   guild: (guildId: string) => `guild:${guildId}`,
+  // Images are kept once per thread (sha256 id), as the resized copy: Discord's CDN links expire.
+  blob: (threadId: string, blobId: string) => `blob:${threadId}:${blobId}`,
   userUsage: (guildId: string | null, userId: string, day: string) => `usage:u:${guildId ?? DM_SCOPE}:${userId}:${day}`,
   guildUsage: (guildId: string | null, day: string) => `usage:g:${guildId ?? DM_SCOPE}:${day}`,
 };
+
+interface StoredBlob {
+  mime: string;
+  data: string;
+}
+
+const storedBlob = (blob: ImageBlob): StoredBlob => ({ mime: blob.mime, data: Buffer.from(blob.bytes).toString('base64') });
+
+/** The thread record lists its blobs, so a reset can delete them without reading every turn. */
+const withBlobIds = (meta: ThreadMeta, blobs: readonly ImageBlob[]): Pick<ThreadMeta, 'blobIds'> =>
+  blobs.length === 0 ? {} : { blobIds: [...new Set([...(meta.blobIds ?? []), ...blobs.map((b) => b.id)])] };
 
 export interface KeyvStoreOptions {
   logger?: Logger;
@@ -96,7 +110,7 @@ export class KeyvStore implements Store, LeaseStore, StoreHealth {
     return turns;
   }
 
-  async commitTurns(meta: ThreadMeta, turns: Turn[], summary?: ThreadSummary): Promise<ThreadMeta> {
+  async commitTurns(meta: ThreadMeta, turns: Turn[], summary?: ThreadSummary, blobs: ImageBlob[] = []): Promise<ThreadMeta> {
     return this.writes.run(keys.thread(meta.threadId), async () => {
       const current = await this.getThread(meta.threadId);
       // A reset (or another writer) moved the thread on since this turn started: the turn belongs to a
@@ -108,9 +122,11 @@ export class KeyvStore implements Store, LeaseStore, StoreHealth {
         ...current,
         turnCount: current.turnCount + turns.length,
         summary: summary ?? current.summary,
+        ...withBlobIds(current, blobs),
       };
       // The thread record goes last: it is the commit point, and writeAll lands all of these or none.
       await this.io.writeAll([
+        ...blobs.map((blob) => ({ key: keys.blob(meta.threadId, blob.id), value: storedBlob(blob) })),
         ...turns.map((turn, i) => ({ key: keys.turn(meta.threadId, meta.epoch, meta.turnCount + i), value: turn })),
         { key: keys.thread(meta.threadId), value: next },
       ]);
@@ -127,8 +143,8 @@ export class KeyvStore implements Store, LeaseStore, StoreHealth {
       return current;
     });
     if (!old || old.turnCount === 0) return;
-    // Forget the old text too, not just hide it.
-    const stale: string[] = [];
+    // Forget the old text and images too, not just hide them.
+    const stale: string[] = (old.blobIds ?? []).map((id) => keys.blob(threadId, id));
     for (let i = 0; i < old.turnCount; i++) stale.push(keys.turn(threadId, old.epoch, i));
     try {
       for (let i = 0; i < stale.length; i += TURN_PAGE) await this.io.deleteMany(stale.slice(i, i + TURN_PAGE));
@@ -136,6 +152,17 @@ export class KeyvStore implements Store, LeaseStore, StoreHealth {
       // The reset itself has landed (new epoch): leftovers can never be read back, so this is not a failed reset.
       this.options.logger?.warn({ thread: threadId, err: error }, 'old turns not deleted after reset');
     }
+  }
+
+  /** Image bytes of a thread by blob id; missing ones are simply absent from the map. */
+  async getBlobs(threadId: string, ids: readonly string[]): Promise<Map<string, Uint8Array>> {
+    const found = new Map<string, Uint8Array>();
+    if (ids.length === 0) return found;
+    const values = await this.io.getMany<StoredBlob>(ids.map((id) => keys.blob(threadId, id)));
+    values.forEach((value, i) => {
+      if (value) found.set(ids[i]!, Buffer.from(value.data, 'base64'));
+    });
+    return found;
   }
 
   async getGuildSettings(guildId: string): Promise<GuildSettings> {

@@ -1,15 +1,20 @@
+import type { ImageBlob, StoredContentPart } from '../input/contentParts.js';
+
 /** Records the bot keeps. Plain data: any key-value backend (SQLite, Redis, Postgres) can hold them. */
 
 export type TurnRole = 'user' | 'assistant';
 
-/** One piece of a turn's content, with its own token count. Images and files join text in round 2. */
-export type StoredPart = { type: 'text'; text: string; tokens: number };
+/** One piece of a turn's content, with its own token count: text, an image (bytes kept apart, once) or a file. */
+export type StoredPart = StoredContentPart;
+export type { ImageBlob };
 
 export interface Turn {
   role: TurnRole;
   parts: StoredPart[];
   /** Discord user id of the author (the bot's own id for assistant turns). */
   authorId: string;
+  /** The author's display name when the turn was written (labels turns once several people talk). */
+  authorName?: string;
   /** Discord message ids that carried this turn (an answer may span several messages). */
   messageIds: string[];
   /** Token count of all parts (per-message overhead is added when building a request). */
@@ -54,6 +59,8 @@ export interface ThreadMeta {
   /** Bumped by every reset so stale turn records can never be read back into a fresh history. */
   epoch: number;
   summary?: ThreadSummary;
+  /** Image blobs stored for this thread (deleted with it on reset). */
+  blobIds?: string[];
 }
 
 export interface GuildSettings {
@@ -86,7 +93,9 @@ export interface ConversationStore {
    * Commit a completed exchange: the turns are written first, then the thread record that makes them visible.
    * A crash in between leaves the previous history exactly as it was.
    */
-  commitTurns(meta: ThreadMeta, turns: Turn[], summary?: ThreadSummary): Promise<ThreadMeta>;
+  commitTurns(meta: ThreadMeta, turns: Turn[], summary?: ThreadSummary, blobs?: ImageBlob[]): Promise<ThreadMeta>;
+  /** Image bytes of a thread by blob id; missing ones are absent from the map. */
+  getBlobs(threadId: string, ids: readonly string[]): Promise<Map<string, Uint8Array>>;
   /** Create the thread record if missing (no turns yet). */
   createThread(meta: Omit<ThreadMeta, 'turnCount' | 'epoch' | 'summary'>): Promise<ThreadMeta>;
   /** Forget turns and summary; the thread record stays. */

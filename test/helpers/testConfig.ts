@@ -16,3 +16,9 @@ export function openaiConfig(baseURL: string, overrides: Partial<Config['openai'
     ...overrides,
   };
 }
+
+/** Attachment settings for conversation tests (the bot reads them from the environment). */
+export const testAttachments = {
+  attachments: { vision: true, detail: 'high', maxAttachments: 4, maxBytes: 10_485_760, maxChars: 40_000 },
+  attachmentHostBase: 'http://127.0.0.1',
+} as const;

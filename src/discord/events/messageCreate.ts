@@ -2,6 +2,7 @@ import { ChannelType, type Message } from 'discord.js';
 import type { ConversationService } from '../../conversation/conversationService.js';
 import type { Logger } from '../../log.js';
 import { KeyedQueue } from '../../util/keyedQueue.js';
+import { attachmentRef } from '../attachments.js';
 import { openConversationThread } from '../openThread.js';
 import { withoutBotMention } from '../threadName.js';
 import { NO_MENTIONS, threadSink } from '../threadSink.js';
@@ -31,6 +32,9 @@ export function createMessageHandler(service: ConversationService, logger: Logge
       userId: message.author.id,
       content,
       messageId: message.id,
+      attachments: [...message.attachments.values()].map(attachmentRef),
+      // Server nickname, else global name, else username.
+      authorName: message.member?.displayName ?? message.author.displayName,
     };
 
     if (channel.isThread()) {
