@@ -26,9 +26,9 @@ export async function startBot(config: Config, logger: Logger): Promise<RunningB
   warmUpTokenizer();
   const store = await openStore(config.databaseUrl, { onError: (error) => logger.error({ err: error }, 'store error') });
   const model = createModelClient({ config: config.openai, maxCompletionTokens: config.maxCompletionTokens, usage: store, logger });
-  // Defaults to 40 writes/s: Discord allows ~50 per bot, the rest is headroom for commands and typing.
+  // Every REST request of the bot, 40/s by default: Discord allows 50 per bot token, the rest absorbs jitter.
   const editBudget = new EditBudget();
-  const client = createDiscordClient(config.discord.apiBase);
+  const client = createDiscordClient(config.discord.apiBase, editBudget);
   const service = new ConversationService({
     store,
     model,

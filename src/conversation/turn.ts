@@ -1,7 +1,7 @@
 /** The shared vocabulary of a conversation turn: what callers submit, what a turn ends as, and its settings. */
 import type { Config } from '../config/config.js';
 import type { Logger } from '../log.js';
-import type { EditBudget } from '../render/editBudget.js';
+import type { WriteBudget } from '../render/writeBudget.js';
 import type { Store } from '../store/types.js';
 import { notices } from '../strings.js';
 import type { ChatModel } from './ports.js';
@@ -25,7 +25,7 @@ export interface ConversationDeps {
   logger: Logger;
   settings: ConversationSettings;
   /** Shared by every stream in the process. */
-  editBudget: EditBudget;
+  editBudget: WriteBudget;
   /** The bot's own user id, recorded as the author of its answers. */
   botUserId: () => string;
   now?: () => number;
