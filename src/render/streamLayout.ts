@@ -115,7 +115,7 @@ export class StreamLayout {
       }
       // The last character cluster may still grow (an emoji sequence split across deltas): never cut into it.
       const frontier = Math.min(end, lastClusterStart(this.answer));
-      this.cutAt(slot, map, findCut(this.answer, slot.start, slot.carried, map, this.limit - slot.prefix.length, frontier));
+      this.cutAt(slot, map, this.keepVisible(slot, findCut(this.answer, slot.start, slot.carried, map, this.limit - slot.prefix.length, frontier)));
     }
   }
 
@@ -133,8 +133,20 @@ export class StreamLayout {
         this.finishLast(slot, isVisible(chunk.body) ? chunk : undefined, end);
         return;
       }
-      this.cutAt(slot, map, findCut(this.answer, slot.start, slot.carried, map, this.limit - slot.prefix.length));
+      this.cutAt(slot, map, this.keepVisible(slot, findCut(this.answer, slot.start, slot.carried, map, this.limit - slot.prefix.length)));
     }
+  }
+
+  /**
+   * A reader already sees this message up to `sentEnd`: cutting before it would take that text away until the
+   * next message shows it. Cut at the visible end instead when it lies between words (the view there already fit,
+   * fence repairs included); the last resort, mid-word, keeps the splitter's choice.
+   */
+  private keepVisible(slot: Slot, cut: number): number {
+    const end = slot.sentEnd;
+    if (cut >= end || end <= slot.start) return cut;
+    const between = /\s/.test(this.answer[end - 1] ?? '') || /\s/.test(this.answer[end] ?? '');
+    return between ? end : cut;
   }
 
   private cutAt(slot: Slot, map: FenceMap, cut: number): void {
