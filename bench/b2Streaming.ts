@@ -214,6 +214,7 @@ function deferred(open: () => Promise<{ begin(): void; push(delta: string): void
     for (const delta of buffered.splice(0)) t.push(delta);
     return t;
   });
+  ready.catch(() => undefined); // a thread never created (the run was cut off) is counted as incomplete
   return {
     begin: () => undefined,
     push: (delta: string) => (target ? target.push(delta) : void buffered.push(delta)),
@@ -275,7 +276,7 @@ async function runVariant(kind: 'ours' | 'naive', n: number, s: B2Settings, burs
         stream.begin = () => {
           const asked = fake.sendMessage({ content: `question ${i + 1}` });
           const target = deferred(async () => {
-            const thread = (await client.rest.post(Routes.threads(fake.ids.textChannelId, asked.id), { body: { name: `answer ${i + 1}`, auto_archive_duration: 1440 } })) as { id: string };
+            const thread = (await client.rest.post(Routes.threads(fake.ids.textChannelId, asked.id), { body: { name: `answer ${i + 1}`, auto_archive_duration: 1440 }, signal: abort.signal })) as { id: string };
             stream.threadId = thread.id;
             return attach(restChannel(client, thread.id));
           });
@@ -318,7 +319,7 @@ async function runVariant(kind: 'ours' | 'naive', n: number, s: B2Settings, burs
           if (stream.pushTimes.length < stream.deltas.length) active++;
           else if (!stream.finishing) {
             stream.finishing = true;
-            finishing.push(stream.finish());
+            finishing.push(stream.finish().catch(() => false)); // a baseline cut off mid-way rejects
           }
         }
         if (active === 0 && finishing.length === streams.length) {
