@@ -15,14 +15,14 @@
  * (every create/edit is kept with the time the fake applied it) and the times the words were pushed: the fake's
  * message states vs the text pushed so far, without polling the fake during the run.
  */
-import { Events, Routes, type AnyThreadChannel, type Client } from 'discord.js';
+import { Client as DiscordClient, Events, GatewayIntentBits, Routes, type AnyThreadChannel, type Client } from 'discord.js';
 import { setMaxListeners } from 'node:events';
 import { createDiscordClient } from '../src/discord/createClient.js';
-import { NO_MENTIONS, threadSink } from '../src/discord/threadSink.js';
+import { NO_MENTIONS, threadSink, type SendableChannel } from '../src/discord/threadSink.js';
 import { DEFAULT_WRITES_PER_SECOND, EditBudget } from '../src/render/editBudget.js';
 import { StreamRenderer } from '../src/render/streamRenderer.js';
 import { startFakeDiscord, type FakeDiscord } from '../test/fakes/discord/index.js';
-import type { Row } from './lib/report.js';
+import type { Row, Unit } from './lib/report.js';
 import { jainIndex, percentileSorted } from './lib/stats.js';
 import { pollUntil, prose, seededRandom, sleep, within, type BenchContext } from './lib/util.js';
 
@@ -44,7 +44,12 @@ interface B2Settings {
   /** Bound on our renderers finishing after the last token. */
   drainTimeoutMs: number;
   sampleMs: number;
+  /** Burst-start rows: conversations starting within one second, in one channel (threads created) or in threads. */
+  bursts: Array<{ n: number; where: Burst }>;
 }
+
+/** `channel`: each conversation first creates its thread from a message in one channel; `threads`: threads exist. */
+type Burst = 'channel' | 'threads';
 
 const CURSOR = '▌';
 const MAX_ANSWER_CHARS = 1_900;
@@ -52,7 +57,6 @@ const MAX_ANSWER_CHARS = 1_900;
 /** One answer: its thread, its text cut into deltas (one word each), and when each delta was pushed. */
 interface Stream {
   threadId: string;
-  channel: AnyThreadChannel;
   deltas: string[];
   startAt: number;
   pushTimes: number[];
@@ -69,6 +73,7 @@ interface StreamStats {
   p95: number;
   /** Whole answer visible before the end of the measurement. */
   complete: boolean;
+  completeAt: number | undefined;
   writes: number;
 }
 
@@ -86,6 +91,10 @@ interface VariantResult {
   limitedRoutes: string;
   undelivered: number;
   violations: number;
+  /** Smallest gap between two edit requests of one message as the fake received them (ms). */
+  minEditGap: number;
+  /** From the first start until every answer was fully visible (ms); Infinity when one never was. */
+  allCompleteMs: number;
 }
 
 function answerDeltas(seed: number, tokens: number): string[] {
@@ -103,8 +112,11 @@ function answerDeltas(seed: number, tokens: number): string[] {
 
 const wordsIn = (content: string): number => (content.match(/\S+/g) ?? []).filter((w) => w !== CURSOR).length;
 
-async function login(fake: FakeDiscord): Promise<Client<true>> {
-  const client = createDiscordClient(fake.apiUrl);
+/** Ours goes through the bot-wide budget; the naive baseline is discord.js with its defaults. */
+async function login(fake: FakeDiscord, budget: EditBudget | undefined): Promise<Client<true>> {
+  const client = budget
+    ? createDiscordClient(fake.apiUrl, budget)
+    : new DiscordClient({ intents: [GatewayIntentBits.Guilds, GatewayIntentBits.GuildMessages], rest: { api: fake.apiUrl } });
   const ready = new Promise<Client<true>>((resolve) => client.once(Events.ClientReady, resolve));
   await client.login(fake.botToken);
   const ok = await within(ready.then(() => true), 10_000, false);
@@ -129,7 +141,7 @@ function streamStats(fake: FakeDiscord, stream: Stream, endAt: number, sampleMs:
       r.status === 200 &&
       (r.route === 'POST /channels/{channel_id}/messages' || r.route === 'PATCH /channels/{channel_id}/messages/{message_id}'),
   ).length;
-  if (first === undefined) return { samples: [], p95: 0, complete: false, writes };
+  if (first === undefined) return { samples: [], p95: 0, complete: false, completeAt: undefined, writes };
   const current = new Map<string, number>();
   let visible = 0;
   let next = 0;
@@ -151,11 +163,11 @@ function streamStats(fake: FakeDiscord, stream: Stream, endAt: number, sampleMs:
     }
   }
   const sorted = [...samples].sort((a, b) => a - b);
-  return { samples, p95: percentileSorted(sorted, 95), complete: completeAt !== undefined, writes };
+  return { samples, p95: percentileSorted(sorted, 95), complete: completeAt !== undefined, completeAt, writes };
 }
 
 /** The naive renderer: send on the first delta, then one edit with the whole text so far on every delta. */
-function naiveStream(client: Client<true>, channel: AnyThreadChannel, signal: AbortSignal, counter: { issued: number }) {
+function naiveStream(client: Client<true>, channel: SendableChannel & { id: string }, signal: AbortSignal, counter: { issued: number }) {
   let text = '';
   let messageId: Promise<string> | undefined;
   return {
@@ -178,16 +190,49 @@ function naiveStream(client: Client<true>, channel: AnyThreadChannel, signal: Ab
   };
 }
 
-async function runVariant(kind: 'ours' | 'naive', n: number, s: B2Settings): Promise<VariantResult> {
+/** A thread as the sink needs it, straight on the REST client (no cache needed for a thread created just now). */
+function restChannel(client: Client<true>, id: string): SendableChannel & { id: string } {
+  return {
+    id,
+    send: async (options) => (await client.rest.post(Routes.channelMessages(id), { body: { content: options.content, allowed_mentions: NO_MENTIONS } })) as { id: string },
+    sendTyping: async () => {
+      await client.rest.post(Routes.channelTyping(id));
+    },
+    messages: {
+      edit: (messageId, options) => client.rest.patch(Routes.channelMessage(id, messageId), { body: { content: options.content, allowed_mentions: NO_MENTIONS } }),
+    },
+  };
+}
+
+/** Buffers pushes until the thread exists (a burst in one channel creates each thread first). */
+function deferred(open: () => Promise<{ begin(): void; push(delta: string): void; finish(): Promise<boolean> }>) {
+  const buffered: string[] = [];
+  let target: { begin(): void; push(delta: string): void; finish(): Promise<boolean> } | undefined;
+  const ready = open().then((t) => {
+    target = t;
+    t.begin();
+    for (const delta of buffered.splice(0)) t.push(delta);
+    return t;
+  });
+  ready.catch(() => undefined); // a thread never created (the run was cut off) is counted as incomplete
+  return {
+    begin: () => undefined,
+    push: (delta: string) => (target ? target.push(delta) : void buffered.push(delta)),
+    finish: async () => (await ready).finish(),
+  };
+}
+
+async function runVariant(kind: 'ours' | 'naive', n: number, s: B2Settings, burst?: Burst): Promise<VariantResult> {
   const fake = await startFakeDiscord({
     rateLimits: { messages: s.channelBucket, global: s.globalLimit },
     validateResponses: false,
   });
-  const client = await login(fake).catch(async (error: unknown) => {
+  const budget = new EditBudget({ perSecond: s.writesPerSecond });
+  const client = await login(fake, kind === 'ours' ? budget : undefined).catch(async (error: unknown) => {
+    budget.dispose();
     await fake.close();
     throw error;
   });
-  const budget = new EditBudget({ perSecond: s.writesPerSecond });
   const abort = new AbortController();
   setMaxListeners(0, abort.signal);
   try {
@@ -197,37 +242,51 @@ async function runVariant(kind: 'ours' | 'naive', n: number, s: B2Settings): Pro
       const warm = await warmChannel.send({ content: 'warm-up', allowedMentions: NO_MENTIONS });
       await warm.edit({ content: 'warm-up done', allowedMentions: NO_MENTIONS });
     }
-    const threads = Array.from({ length: n }, (_, i) => fake.createThreadAsMember({ name: `answer ${i + 1}` }));
+    const threads = burst === 'channel' ? [] : Array.from({ length: n }, (_, i) => fake.createThreadAsMember({ name: `answer ${i + 1}` }));
     const cached = await pollUntil(() => threads.every((t) => client.channels.cache.has(t.id)), 10_000);
     if (!cached) throw new Error('threads did not reach the discord.js cache');
     await sleep(200);
     const base = fake.rateLimitHits.length;
     const counter = { issued: 0 };
     const t0 = Date.now() + 50;
-    const streams: Stream[] = threads.map((thread, i) => {
-      const channel = client.channels.cache.get(thread.id) as AnyThreadChannel;
+    const spreadMs = burst ? 1_000 : s.startSpreadMs;
+    const streams: Stream[] = Array.from({ length: n }, (_, i) => {
       const pushTimes: number[] = [];
       const stream: Stream = {
-        threadId: thread.id,
-        channel,
+        threadId: threads[i]?.id ?? '',
         deltas: answerDeltas(1000 + i, s.answerTokens),
-        startAt: t0 + Math.round((i * s.startSpreadMs) / n),
+        startAt: t0 + Math.round((i * spreadMs) / n),
         pushTimes,
         begin: () => undefined,
         push: () => undefined,
         finish: async () => true,
         finishing: false,
       };
-      if (kind === 'ours') {
-        const renderer = new StreamRenderer(threadSink(channel), { editIntervalMs: s.editIntervalMs, budget });
-        stream.begin = () => renderer.start();
-        stream.push = (delta) => renderer.push(delta);
-        stream.finish = async () => (await renderer.finish({ kind: 'complete' })).delivered;
-      } else {
+      const attach = (channel: SendableChannel & { id: string }) => {
+        if (kind === 'ours') {
+          const renderer = new StreamRenderer(threadSink(channel), { editIntervalMs: s.editIntervalMs, budget });
+          return { begin: () => renderer.start(), push: (d: string) => renderer.push(d), finish: async () => (await renderer.finish({ kind: 'complete' })).delivered };
+        }
         const naive = naiveStream(client, channel, abort.signal, counter);
-        stream.begin = () => void naive.typing();
-        stream.push = (delta) => naive.push(delta);
         // The last delta's edit already carries the whole answer.
+        return { begin: () => void naive.typing(), push: (d: string) => naive.push(d), finish: async () => true };
+      };
+      if (burst === 'channel') {
+        // A member asks in #general; the conversation's thread is created from that message, then the answer streams.
+        stream.begin = () => {
+          const asked = fake.sendMessage({ content: `question ${i + 1}` });
+          const target = deferred(async () => {
+            const thread = (await client.rest.post(Routes.threads(fake.ids.textChannelId, asked.id), { body: { name: `answer ${i + 1}`, auto_archive_duration: 1440 }, signal: abort.signal })) as { id: string };
+            stream.threadId = thread.id;
+            return attach(restChannel(client, thread.id));
+          });
+          stream.push = target.push;
+          stream.finish = target.finish;
+        };
+      } else {
+        const channel = burst ? restChannel(client, stream.threadId) : (client.channels.cache.get(stream.threadId) as AnyThreadChannel);
+        const target = attach(channel);
+        Object.assign(stream, { begin: target.begin, push: target.push, finish: target.finish });
       }
       return stream;
     });
@@ -260,7 +319,7 @@ async function runVariant(kind: 'ours' | 'naive', n: number, s: B2Settings): Pro
           if (stream.pushTimes.length < stream.deltas.length) active++;
           else if (!stream.finishing) {
             stream.finishing = true;
-            finishing.push(stream.finish());
+            finishing.push(stream.finish().catch(() => false)); // a baseline cut off mid-way rejects
           }
         }
         if (active === 0 && finishing.length === streams.length) {
@@ -285,6 +344,8 @@ async function runVariant(kind: 'ours' | 'naive', n: number, s: B2Settings): Pro
       abort.abort();
     }
     const stats = streams.map((stream) => streamStats(fake, stream, endAt, s.sampleMs));
+    const gaps = [...fake.editArrivals().values()].flatMap((times) => times.slice(1).map((at, i) => at - (times[i] ?? 0)));
+    const completes = stats.map((st) => st.completeAt ?? Infinity);
     const pooled = stats.flatMap((st) => st.samples).sort((a, b) => a - b);
     const writes = stats.reduce((sum, st) => sum + st.writes, 0);
     return {
@@ -299,6 +360,8 @@ async function runVariant(kind: 'ours' | 'naive', n: number, s: B2Settings): Pro
       limitedRoutes: describeHits(fake.rateLimitHits.slice(base)),
       undelivered,
       violations: fake.violations.length,
+      minEditGap: gaps.length > 0 ? Math.min(...gaps) : Infinity,
+      allCompleteMs: Math.max(...completes) - t0,
     };
   } finally {
     abort.abort();
@@ -336,6 +399,10 @@ export async function runB2(ctx: BenchContext): Promise<{ rows: Row[]; settings:
     baselineGraceMs: ctx.quick ? 1_500 : 4_000,
     drainTimeoutMs: 30_000,
     sampleMs: 10,
+    bursts: (ctx.quick ? [50] : [50, 100]).flatMap((n) => [
+      { n, where: 'channel' as const },
+      { n, where: 'threads' as const },
+    ]),
   };
   const rows: Row[] = [];
   for (const n of s.sizes) {
@@ -412,5 +479,30 @@ export async function runB2(ctx: BenchContext): Promise<{ rows: Row[]; settings:
       });
     }
   }
+  for (const { n, where } of s.bursts) rows.push(...(await burstRows(ctx, n, where, s)));
   return { rows, settings: s };
+}
+
+/** Burst start: n conversations starting within one second; ours against the naive baseline in the same run. */
+async function burstRows(ctx: BenchContext, n: number, where: Burst, s: B2Settings): Promise<Row[]> {
+  ctx.log(`B2 burst start ${n} (${where}): ours`);
+  const ours = await runVariant('ours', n, s, where);
+  ctx.log(`B2 burst ${n} (${where}): ours ${ours.discord429} × 429, min edit gap ${ours.minEditGap} ms; naive baseline`);
+  const naive = await runVariant('naive', n, s, where);
+  ctx.log(`B2 burst ${n} (${where}): naive ${naive.discord429} × 429, min edit gap ${naive.minEditGap} ms`);
+  const name = `burst start: ${n} within 1 s, ${where === 'channel' ? 'one channel' : 'separate threads'}`;
+  const bound = naive.complete ? undefined : ('≥' as const);
+  const row = (metric: string, unit: Unit, value: number, baseline: number, extra: Partial<Row> = {}): Row => ({
+    id: 'B2', case: name, metric, unit, value, baseline, ...extra,
+  });
+  return [
+    row('Discord 429s', 'count', ours.discord429, naive.discord429, {
+      target: '0',
+      met: ours.discord429 === 0,
+      ...(ours.discord429 + naive.discord429 > 0 ? { note: [ours.discord429 ? `ours: ${ours.limitedRoutes}` : '', naive.discord429 ? `naive: ${naive.limitedRoutes}` : ''].filter(Boolean).join('; ') } : {}),
+    }),
+    row('smallest edit gap', 'ms', ours.minEditGap, naive.minEditGap, { target: `≥ ${s.editIntervalMs - 50} ms`, met: ours.minEditGap >= s.editIntervalMs - 50 }),
+    row('p95 staleness', 'ms', ours.p95, naive.p95, { baselineBound: bound, note: `p50 ${Math.round(ours.p50)} / max ${Math.round(ours.max)} ms` + (ours.undelivered ? `; ${ours.undelivered} NOT delivered` : '') }),
+    row('time until every answer is complete', 'ms', ours.allCompleteMs, naive.allCompleteMs, { baselineBound: bound, note: naive.complete ? '' : `naive: some answers were never complete (cut off ${s.baselineGraceMs / 1000} s after the last token)` }),
+  ];
 }

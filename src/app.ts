@@ -59,10 +59,10 @@ export async function startBot(config: Config, logger: Logger, options: StartOpt
     const limiter = createRateLimiter({ rpm: config.openai.rpm, tpm: config.openai.tpm });
     cleanups.push(() => limiter.stop());
     const model = createModelClient({ config: config.openai, maxCompletionTokens: config.maxCompletionTokens, usage: store, limiter, logger });
-    // Defaults to 40 writes/s: Discord allows ~50 per bot, the rest is headroom for commands and typing.
+    // Every REST request of the bot, 40/s by default: Discord allows 50 per bot token, the rest absorbs jitter.
     const editBudget = new EditBudget();
     cleanups.push(() => editBudget.dispose());
-    const client = createDiscordClient(config.discord.apiBase);
+    const client = createDiscordClient(config.discord.apiBase, editBudget);
     cleanups.push(() => client.destroy());
     const service = new ConversationService({
       store,

@@ -157,3 +157,9 @@ export const attachmentPromptText = {
 export const toolStrings = {
   using: (tools: readonly string[]) => `*Using ${tools.map((t) => `\`${t}\``).join(', ')}…*`,
 } as const;
+
+/** What the renderer adds when an answer has to move on to a new message (src/render). */
+export const renderStrings = {
+  /** First line of a message that continues an answer whose previous message could no longer be edited. */
+  continued: '*(continued here: the previous message could not be updated)*\n',
+} as const;

@@ -2,7 +2,7 @@
 import type { Config } from '../config/config.js';
 import type { AttachmentRef } from '../input/readAttachments.js';
 import type { Logger } from '../log.js';
-import type { EditBudget } from '../render/editBudget.js';
+import type { WriteBudget } from '../render/writeBudget.js';
 import type { Store } from '../store/types.js';
 import { notices } from '../strings.js';
 import type { ChatModel } from './ports.js';
@@ -31,7 +31,7 @@ export interface ConversationDeps {
   logger: Logger;
   settings: ConversationSettings;
   /** Shared by every stream in the process. */
-  editBudget: EditBudget;
+  editBudget: WriteBudget;
   /** The bot's own user id, recorded as the author of its answers. */
   botUserId: () => string;
   /** Told when a turn starts and ends (metrics); optional. */

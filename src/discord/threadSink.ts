@@ -1,5 +1,6 @@
-import type { MessageCreateOptions, MessageEditOptions } from 'discord.js';
-import type { MessageSink } from '../render/messageSink.js';
+import { DiscordAPIError, type MessageCreateOptions, type MessageEditOptions } from 'discord.js';
+import { SinkWriteError, type MessageSink, type WriteFailureKind, type WriteOptions } from '../render/messageSink.js';
+import { withRestPriority } from './restBudget.js';
 
 /** Model output must never ping anyone: every send and edit says so explicitly (an edit without it is re-parsed). */
 export const NO_MENTIONS = { parse: [] } as const satisfies MessageCreateOptions['allowedMentions'];
@@ -11,13 +12,41 @@ export interface SendableChannel {
   messages: { edit(messageId: string, options: MessageEditOptions): Promise<unknown> };
 }
 
-/** The renderer's sink on a Discord channel. discord.js's REST queue handles buckets and 429s. */
+/** Unknown Message, edit limit on messages older than an hour, archived thread: that message is out of reach. */
+const UNEDITABLE_CODES = new Set([10008, 30046, 50083]);
+
+/** Discord's answer, as the renderer needs it. Without a Discord error body it was the network or a 5xx. */
+export function classifyWriteError(error: unknown): WriteFailureKind {
+  if (!(error instanceof DiscordAPIError)) return 'transient';
+  if (typeof error.code === 'number' && UNEDITABLE_CODES.has(error.code)) return 'uneditable';
+  if (error.status === 403) return 'uneditable';
+  if (error.status === 429 || error.status >= 500) return 'transient';
+  return 'fatal';
+}
+
+const DEFAULT_WRITE: WriteOptions = { priority: 'urgent', preGranted: false };
+
+async function write<T>(options: WriteOptions | undefined, request: () => Promise<T>): Promise<T> {
+  const { priority, preGranted } = options ?? DEFAULT_WRITE;
+  try {
+    // The renderer retries its own writes (with the latest text), so the REST layer does not.
+    return await withRestPriority({ priority, preGranted, retry: false }, request);
+  } catch (error) {
+    throw new SinkWriteError(classifyWriteError(error), { cause: error });
+  }
+}
+
+/** The renderer's sink on a Discord channel. discord.js's REST queue handles buckets; the budget the global limit. */
 export function threadSink(channel: SendableChannel): MessageSink {
   return {
-    send: async (text) => (await channel.send({ content: text, allowedMentions: NO_MENTIONS })).id,
-    edit: async (messageId, text) => {
-      await channel.messages.edit(messageId, { content: text, allowedMentions: NO_MENTIONS });
+    send: async (text, options) =>
+      (await write(options, () => channel.send({ content: text, allowedMentions: NO_MENTIONS }))).id,
+    edit: async (messageId, text, options) => {
+      await write(options, () => channel.messages.edit(messageId, { content: text, allowedMentions: NO_MENTIONS }));
     },
-    typing: () => channel.sendTyping(),
+    typing: (options) =>
+      withRestPriority({ priority: 'spare', preGranted: options?.preGranted ?? false, retry: false }, () =>
+        channel.sendTyping(),
+      ),
   };
 }

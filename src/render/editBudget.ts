@@ -1,11 +1,13 @@
+import { WRITE_PRIORITIES, type WritePriority, type WriteBudget } from './writeBudget.js';
+
 /**
- * Process-wide budget of Discord message writes (sends and edits) per second, shared by every stream.
+ * The process-local WriteBudget: every Discord REST request of the bot, per second.
  *
- * Discord's global limit is 50 requests/s; the default leaves headroom for commands and typing. Counting is a
+ * Discord's global limit is 50 requests/s; the default leaves headroom for latency jitter. Counting is a
  * sliding window (no 1-second window ever holds more than `perSecond` grants), so a quiet bot answers without
- * delay and a busy one is paced. Waiters are served first come, first served, priority ones (final edits,
- * new-message sends) before the rest; as each stream has at most one acquire outstanding, that is a round robin
- * across streams: every stream's edit interval stretches by the same amount instead of requests piling up.
+ * delay and a busy one is paced. Waiters are served by priority, first come, first served within one; as each
+ * stream has at most one acquire outstanding, that is a round robin across streams: every stream's edit interval
+ * stretches by the same amount instead of requests piling up.
  */
 
 export const DEFAULT_WRITES_PER_SECOND = 40;
@@ -16,11 +18,6 @@ export interface EditBudgetOptions {
   perSecond?: number;
   /** Clock in milliseconds; defaults to Date.now (which vitest's fake timers control). */
   now?: () => number;
-}
-
-export interface AcquireOptions {
-  /** Served before every non-priority waiter. */
-  priority?: boolean;
 }
 
 /** Thrown to waiters when the budget is disposed (shutdown). */
@@ -36,13 +33,12 @@ interface Waiter {
   reject: (error: Error) => void;
 }
 
-export class EditBudget {
+export class EditBudget implements WriteBudget {
   readonly perSecond: number;
   private readonly now: () => number;
   /** Times of the grants still inside the window, oldest first. */
   private readonly grants: number[] = [];
-  private readonly priorityWaiters: Waiter[] = [];
-  private readonly waiters: Waiter[] = [];
+  private readonly queues: Record<WritePriority, Waiter[]> = { urgent: [], stream: [], spare: [] };
   private timer: ReturnType<typeof setTimeout> | undefined;
   private disposed = false;
 
@@ -55,15 +51,36 @@ export class EditBudget {
 
   /** Callers waiting for a grant. */
   get pending(): number {
-    return this.priorityWaiters.length + this.waiters.length;
+    return this.queues.urgent.length + this.queues.stream.length + this.queues.spare.length;
   }
 
-  /** Resolves when the caller may make one request. Rejects with EditBudgetDisposedError after dispose(). */
-  acquire(options: AcquireOptions = {}): Promise<void> {
+  /**
+   * Resolves when the caller may make one request. Rejects with EditBudgetDisposedError after dispose(), and with
+   * the signal's reason when it aborts first (the waiter then takes no grant).
+   */
+  acquire(priority: WritePriority = 'stream', signal?: AbortSignal): Promise<void> {
     if (this.disposed) return Promise.reject(new EditBudgetDisposedError());
+    if (signal?.aborted) return Promise.reject(signal.reason);
     if (this.pending === 0 && this.tryGrant()) return Promise.resolve();
     return new Promise<void>((resolve, reject) => {
-      (options.priority ? this.priorityWaiters : this.waiters).push({ resolve, reject });
+      const queue = this.queues[priority];
+      const onAbort = (): void => {
+        const at = queue.indexOf(waiter);
+        if (at !== -1) queue.splice(at, 1);
+        reject(signal?.reason);
+      };
+      const waiter: Waiter = {
+        resolve: () => {
+          signal?.removeEventListener('abort', onAbort);
+          resolve();
+        },
+        reject: (error) => {
+          signal?.removeEventListener('abort', onAbort);
+          reject(error);
+        },
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
+      queue.push(waiter);
       this.schedule();
     });
   }
@@ -82,7 +99,7 @@ export class EditBudget {
     if (this.timer !== undefined) clearTimeout(this.timer);
     this.timer = undefined;
     const error = new EditBudgetDisposedError();
-    for (const waiter of [...this.priorityWaiters.splice(0), ...this.waiters.splice(0)]) waiter.reject(error);
+    for (const priority of WRITE_PRIORITIES) for (const waiter of this.queues[priority].splice(0)) waiter.reject(error);
   }
 
   private tryGrant(): boolean {
@@ -96,7 +113,7 @@ export class EditBudget {
   private drain = (): void => {
     this.timer = undefined;
     while (this.pending > 0 && this.tryGrant()) {
-      const waiter = this.priorityWaiters.shift() ?? this.waiters.shift();
+      const waiter = this.queues.urgent.shift() ?? this.queues.stream.shift() ?? this.queues.spare.shift();
       waiter?.resolve();
     }
     this.schedule();

@@ -1,9 +1,40 @@
+import type { WritePriority } from './writeBudget.js';
+
+/** How the renderer wants one write sent. */
+export interface WriteOptions {
+  priority: WritePriority;
+  /** The renderer already took a grant of the bot-wide budget for this write. */
+  preGranted: boolean;
+}
+
+/**
+ * Why a write failed, as far as the renderer cares:
+ * - `transient`: try again later (5xx, network, timeout);
+ * - `uneditable`: this message can no longer be edited (deleted, edit limit on old messages, archived thread,
+ *   no access): continue the answer in a new message;
+ * - `fatal`: anything else; the render stops.
+ */
+export type WriteFailureKind = 'transient' | 'uneditable' | 'fatal';
+
+export class SinkWriteError extends Error {
+  constructor(
+    readonly kind: WriteFailureKind,
+    options: { cause: unknown; message?: string },
+  ) {
+    super(options.message ?? `message write failed (${kind})`, { cause: options.cause });
+    this.name = 'SinkWriteError';
+  }
+}
+
+/** The failure kind of any error a sink threw; errors that are not SinkWriteErrors are fatal. */
+export const failureKind = (error: unknown): WriteFailureKind => (error instanceof SinkWriteError ? error.kind : 'fatal');
+
 /** Where a renderer writes: one Discord thread (or a fake in tests). Implementations add allowed_mentions. */
 export interface MessageSink {
   /** Post a new message in the thread; resolves with its id. */
-  send(text: string): Promise<string>;
+  send(text: string, options?: WriteOptions): Promise<string>;
   /** Replace the content of a message this sink sent. */
-  edit(messageId: string, text: string): Promise<void>;
+  edit(messageId: string, text: string, options?: WriteOptions): Promise<void>;
   /** Show the typing indicator (lasts ~10 s on Discord). */
-  typing(): Promise<void>;
+  typing(options?: WriteOptions): Promise<void>;
 }

@@ -2,7 +2,7 @@ import type { Fence, FenceMap } from './fences.js';
 import { scanFences } from './fences.js';
 import { EMPTY_ANSWER_NOTICE, LENGTH_NOTICE, NOTICE_SEPARATOR, formatNotice } from './renderNotices.js';
 import { chunkAt, findCut, isVisible } from './splitMessage.js';
-import { lastClusterStart, visibleEnd, withCursor } from './streamView.js';
+import { lastClusterStart, visibleEnd, withCursor, withoutCursor } from './streamView.js';
 
 /** How an answer ended (see StreamRenderer.finish). */
 export type RenderEnd =
@@ -27,12 +27,40 @@ export interface Slot {
   id: string | undefined;
   /** Content of the last write that landed. */
   sent: string | undefined;
-  /** When the last write to this message was issued (ms). */
+  /** When the last write to this message was acknowledged (or failed) (ms). */
   lastWriteAt: number;
+  /** Answer offset the view shows up to, and where the final content ends. */
+  viewEnd: number;
+  finalEnd: number;
+  /** Answer offset the content of the last landed write shows up to. */
+  sentEnd: number;
+  /** A note shown before this message's part (a continuation after an uneditable message). */
+  prefix: string;
+  /** The message could no longer be edited: its part ends at sentEnd and the answer continues in the next one. */
+  dead: boolean;
+  /** Consecutive transient failures of writes to this message, and when it may be written again (ms). */
+  failures: number;
+  retryAt: number;
 }
 
-function newSlot(start: number, carried: Fence | undefined, final?: string): Slot {
-  return { start, carried, view: undefined, final, body: '', id: undefined, sent: undefined, lastWriteAt: -Infinity };
+function newSlot(start: number, carried: Fence | undefined, final?: string, prefix = ''): Slot {
+  return {
+    start,
+    carried,
+    view: undefined,
+    final: final === undefined ? undefined : prefix + final,
+    body: '',
+    id: undefined,
+    sent: undefined,
+    lastWriteAt: -Infinity,
+    viewEnd: start,
+    finalEnd: start,
+    sentEnd: start,
+    prefix,
+    dead: false,
+    failures: 0,
+    retryAt: -Infinity,
+  };
 }
 
 /**
@@ -42,6 +70,7 @@ function newSlot(start: number, carried: Fence | undefined, final?: string): Slo
  */
 export class StreamLayout {
   private answer = '';
+  private ended: RenderEnd | undefined;
   private status: string | undefined;
   private finalized = false;
   readonly slots: Slot[] = [newSlot(0, undefined)];
@@ -78,14 +107,15 @@ export class StreamLayout {
       const map = scanFences(this.answer, slot.start, slot.carried);
       const end = visibleEnd(this.answer, slot.start, map);
       const chunk = chunkAt(this.answer, slot.start, end, slot.carried, map);
-      const view = withCursor(chunk);
+      const view = slot.prefix + withCursor(chunk);
       if (view.length <= this.limit) {
         slot.view = isVisible(chunk.body) ? view : undefined;
+        slot.viewEnd = end;
         return;
       }
       // The last character cluster may still grow (an emoji sequence split across deltas): never cut into it.
       const frontier = Math.min(end, lastClusterStart(this.answer));
-      this.cutAt(slot, map, findCut(this.answer, slot.start, slot.carried, map, this.limit, frontier));
+      this.cutAt(slot, map, this.keepVisible(slot, findCut(this.answer, slot.start, slot.carried, map, this.limit - slot.prefix.length, frontier)));
     }
   }
 
@@ -93,17 +123,30 @@ export class StreamLayout {
   finalize(end: RenderEnd): void {
     if (this.finalized) return;
     this.finalized = true;
+    this.ended = end;
     for (;;) {
       const slot = this.open;
       const map = scanFences(this.answer, slot.start, slot.carried);
       const chunk = chunkAt(this.answer, slot.start, this.answer.length, slot.carried, map);
       slot.view = undefined;
-      if (chunk.text.length <= this.limit) {
+      if (slot.prefix.length + chunk.text.length <= this.limit) {
         this.finishLast(slot, isVisible(chunk.body) ? chunk : undefined, end);
         return;
       }
-      this.cutAt(slot, map, findCut(this.answer, slot.start, slot.carried, map, this.limit));
+      this.cutAt(slot, map, this.keepVisible(slot, findCut(this.answer, slot.start, slot.carried, map, this.limit - slot.prefix.length)));
     }
+  }
+
+  /**
+   * A reader already sees this message up to `sentEnd`: cutting before it would take that text away until the
+   * next message shows it. Cut at the visible end instead when it lies between words (the view there already fit,
+   * fence repairs included); the last resort, mid-word, keeps the splitter's choice.
+   */
+  private keepVisible(slot: Slot, cut: number): number {
+    const end = slot.sentEnd;
+    if (cut >= end || end <= slot.start) return cut;
+    const between = /\s/.test(this.answer[end - 1] ?? '') || /\s/.test(this.answer[end] ?? '');
+    return between ? end : cut;
   }
 
   private cutAt(slot: Slot, map: FenceMap, cut: number): void {
@@ -115,10 +158,33 @@ export class StreamLayout {
       slot.carried = carried;
       return;
     }
-    slot.final = chunk.text;
+    slot.final = slot.prefix + chunk.text;
+    slot.finalEnd = cut;
     slot.body = chunk.body;
     slot.view = undefined;
     this.slots.push(newSlot(cut, carried));
+  }
+
+  /**
+   * The slot's message can no longer be edited: its part of the answer ends at what it showed last (its `final`
+   * becomes that content without the cursor, for one best-effort clean-up edit), later slots (never posted) are
+   * dropped, and the answer continues in a new message that starts with `note`.
+   */
+  continueAfter(slot: Slot, note: string): void {
+    const at = this.slots.indexOf(slot);
+    if (at === -1 || slot.dead) return;
+    const map = scanFences(this.answer, slot.start, slot.carried);
+    slot.dead = true;
+    slot.view = undefined;
+    slot.body = chunkAt(this.answer, slot.start, slot.sentEnd, slot.carried, map).body;
+    slot.final = withoutCursor(slot.sent ?? '');
+    slot.finalEnd = slot.sentEnd;
+    this.slots.splice(at + 1);
+    this.slots.push(newSlot(slot.sentEnd, map.fenceAt(slot.sentEnd), undefined, note));
+    if (this.finalized && this.ended) {
+      this.finalized = false;
+      this.finalize(this.ended);
+    }
   }
 
   private finishLast(last: Slot, chunk: { text: string; body: string } | undefined, end: RenderEnd): void {
@@ -126,14 +192,16 @@ export class StreamLayout {
     const notice = noticeFor(end, answered);
     if (chunk) {
       last.body = chunk.body;
-      const withNotice = notice === undefined ? chunk.text : chunk.text + NOTICE_SEPARATOR + notice;
-      last.final = withNotice.length <= this.limit ? withNotice : chunk.text;
+      last.finalEnd = this.answer.length;
+      const text = last.prefix + chunk.text;
+      const withNotice = notice === undefined ? text : text + NOTICE_SEPARATOR + notice;
+      last.final = withNotice.length <= this.limit ? withNotice : text;
       if (notice !== undefined && withNotice.length > this.limit) this.slots.push(newSlot(this.answer.length, undefined, notice));
       return;
     }
     if (!answered) {
       // Nothing was answered: the first message (maybe showing a status) becomes the notice.
-      last.final = notice ?? EMPTY_ANSWER_NOTICE;
+      last.final = last.prefix + (notice ?? EMPTY_ANSWER_NOTICE);
       return;
     }
     // Only whitespace after the last cut: that message was never shown.

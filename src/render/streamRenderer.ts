@@ -1,8 +1,9 @@
-import type { EditBudget } from './editBudget.js';
-import type { MessageSink } from './messageSink.js';
+import { renderStrings } from '../strings.js';
+import { failureKind, type MessageSink } from './messageSink.js';
 import { DISCORD_MESSAGE_LIMIT, assertSplitLimit } from './splitMessage.js';
 import { StreamLayout, type RenderEnd, type Slot } from './streamLayout.js';
 import { DEFAULT_TYPING_INTERVAL_MS, TypingIndicator } from './typingIndicator.js';
+import type { WritePriority, WriteBudget } from './writeBudget.js';
 
 export type { RenderEnd } from './streamLayout.js';
 export { EMPTY_ANSWER_NOTICE, LENGTH_NOTICE, formatNotice } from './renderNotices.js';
@@ -11,8 +12,8 @@ export { STREAM_CURSOR } from './streamView.js';
 export interface StreamRendererOptions {
   /** Least time between two writes to ONE message (config EDIT_INTERVAL_MS). */
   editIntervalMs: number;
-  /** Process-wide budget of Discord writes, shared by every stream. */
-  budget: EditBudget;
+  /** Bot-wide budget of Discord requests, shared by every stream. */
+  budget: WriteBudget;
   /** Longest message content; Discord's limit by default. */
   maxLength?: number;
   /** How often to refresh the typing indicator before the first visible text. */
@@ -24,7 +25,10 @@ export interface RenderResult {
   messageIds: string[];
   /** The answer text as delivered, without cursor, notices or fence repairs. */
   text: string;
-  /** Every message landed with its final content. */
+  /**
+   * The reader saw the whole answer (or its notice): every message landed with its final content, or, for a
+   * message that could no longer be edited, the answer went on from what it showed in the next message.
+   */
   delivered: boolean;
   /** The first sink (or budget) failure, when not delivered. */
   error?: unknown;
@@ -34,10 +38,21 @@ export interface RenderResult {
 interface Write {
   slot: Slot;
   content: string;
+  /** Answer offset the content shows up to. */
+  end: number;
   /** Earliest time (ms) the write may be issued. */
   readyAt: number;
-  priority: boolean;
+  priority: WritePriority;
+  /** Best-effort edit taking the cursor off a message that could not be edited (its failure is ignored). */
+  cleanup: boolean;
 }
+
+/** Transient failures of one message's writes before it counts as uneditable (edits) or the render fails (sends). */
+const MAX_TRANSIENT_FAILURES = 4;
+const RETRY_BASE_MS = 500;
+const RETRY_MAX_MS = 8_000;
+/** Continuation messages after uneditable ones, at most: a thread that refuses every write is not chased forever. */
+const MAX_CONTINUATIONS = 3;
 
 /**
  * Turns a stream of text deltas into Discord messages a reader watches grow.
@@ -51,7 +66,7 @@ export class StreamRenderer {
   private readonly layout: StreamLayout;
   private readonly typing: TypingIndicator;
   private readonly editIntervalMs: number;
-  private readonly budget: EditBudget;
+  private readonly budget: WriteBudget;
   private end: RenderEnd | undefined;
   private failure: { error: unknown } | undefined;
   private loop: Promise<void> | undefined;
@@ -74,7 +89,7 @@ export class StreamRenderer {
     // Typing is cosmetic: it uses a budget grant when one is free and is skipped (not queued) when writes are busy,
     // so many answers starting at once cannot push the bot over Discord's global limit.
     this.typing = new TypingIndicator(
-      () => (this.budget.tryAcquire() ? sink.typing() : Promise.resolve()),
+      () => (this.budget.tryAcquire() ? sink.typing({ priority: 'spare', preGranted: true }) : Promise.resolve()),
       options.typingIntervalMs ?? DEFAULT_TYPING_INTERVAL_MS,
     );
   }
@@ -133,7 +148,7 @@ export class StreamRenderer {
         continue;
       }
       try {
-        await this.budget.acquire({ priority: next.priority });
+        await this.budget.acquire(next.priority);
       } catch (error) {
         this.fail(error);
         return;
@@ -144,39 +159,85 @@ export class StreamRenderer {
     }
   }
 
-  /** The first write that may go now, else the one that may go soonest. Earlier messages first. */
+  /**
+   * The first write that may go now, else the one that may go soonest. Earlier messages first, and a message is
+   * posted only once the one before it shows its final text, so no reader ever sees a part twice.
+   */
   private plan(): Write | undefined {
     if (this.end !== undefined) this.layout.finalize(this.end);
     else this.layout.update();
     const now = Date.now();
     let soonest: Write | undefined;
+    let previousSettled = true;
     for (const slot of this.layout.slots) {
-      const content = this.layout.desired(slot);
-      if (content === undefined || content === slot.sent) continue;
-      const write: Write =
-        slot.id === undefined
-          ? { slot, content, readyAt: now, priority: true }
-          : { slot, content, readyAt: slot.lastWriteAt + this.editIntervalMs, priority: slot.final !== undefined };
+      const write = this.writeFor(slot, previousSettled);
+      previousSettled = slot.dead || (slot.final !== undefined && slot.sent === slot.final);
+      if (!write) {
+        if (slot.id === undefined && !slot.dead) break; // nothing later may be posted before this one
+        continue;
+      }
       if (write.readyAt <= now) return write;
       if (!soonest || write.readyAt < soonest.readyAt) soonest = write;
     }
     return soonest;
   }
 
-  private async perform({ slot, content }: Write): Promise<void> {
-    slot.lastWriteAt = Date.now();
+  private writeFor(slot: Slot, previousSettled: boolean): Write | undefined {
+    const content = this.layout.desired(slot);
+    if (content === undefined || content === slot.sent) return undefined;
+    const end = content === slot.final ? slot.finalEnd : content === slot.view ? slot.viewEnd : slot.start;
+    if (slot.id === undefined) {
+      if (!previousSettled) return undefined;
+      return { slot, content, end, readyAt: Math.max(Date.now(), slot.retryAt), priority: 'urgent', cleanup: false };
+    }
+    // Spacing counts from when the previous write was acknowledged, so a slow or retried one is never followed
+    // by the next at once.
+    const readyAt = Math.max(slot.lastWriteAt + this.editIntervalMs, slot.retryAt);
+    if (slot.dead) {
+      const next = this.layout.slots[this.layout.slots.indexOf(slot) + 1];
+      if (next && next.id === undefined) return undefined; // clean up once the answer goes on below
+      return { slot, content, end, readyAt, priority: 'stream', cleanup: true };
+    }
+    return { slot, content, end, readyAt, priority: slot.final !== undefined ? 'urgent' : 'stream', cleanup: false };
+  }
+
+  private async perform({ slot, content, end, priority, cleanup }: Write): Promise<void> {
+    const options = { priority, preGranted: true };
     try {
       if (slot.id === undefined) {
         this.typing.stop(); // the message itself now shows that we are answering
-        slot.id = await this.sink.send(content);
+        slot.id = await this.sink.send(content, options);
       } else {
-        await this.sink.edit(slot.id, content);
+        await this.sink.edit(slot.id, content, options);
       }
       slot.sent = content;
+      slot.sentEnd = end;
+      slot.failures = 0;
     } catch (error) {
-      // A dead message is not retried: the stream stops writing and finish() reports it undelivered.
-      this.fail(error);
+      this.failed(slot, error, cleanup);
+    } finally {
+      slot.lastWriteAt = Date.now();
     }
+  }
+
+  /** Retry later, continue in a new message, or give up: never leave the answer half-finished without saying so. */
+  private failed(slot: Slot, error: unknown, cleanup: boolean): void {
+    if (cleanup) {
+      slot.sent = slot.final; // best effort only: the answer already went on in the next message
+      return;
+    }
+    const kind = failureKind(error);
+    if (kind === 'transient' && slot.failures < MAX_TRANSIENT_FAILURES) {
+      slot.failures += 1;
+      slot.retryAt = Date.now() + Math.min(RETRY_MAX_MS, Math.max(this.editIntervalMs, RETRY_BASE_MS * 2 ** (slot.failures - 1)));
+      return;
+    }
+    const continuations = this.layout.slots.filter((s) => s.dead).length;
+    if (slot.id !== undefined && kind !== 'fatal' && continuations < MAX_CONTINUATIONS) {
+      this.layout.continueAfter(slot, renderStrings.continued);
+      return;
+    }
+    this.fail(error);
   }
 
   private fail(error: unknown): void {
@@ -202,7 +263,7 @@ export class StreamRenderer {
 
   private result(): RenderResult {
     const slots = this.layout.slots;
-    const landed = slots.filter((slot) => slot.final !== undefined && slot.sent === slot.final);
+    const landed = slots.filter((slot) => slot.dead || (slot.final !== undefined && slot.sent === slot.final));
     const result: RenderResult = {
       messageIds: slots.flatMap((slot) => (slot.id === undefined ? [] : [slot.id])),
       text: landed.map((slot) => slot.body).join(''),

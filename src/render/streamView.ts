@@ -39,6 +39,13 @@ export function withCursor(chunk: Chunk): string {
   return chunk.close ? `${chunk.text}\n${STREAM_CURSOR}` : `${chunk.text}${STREAM_CURSOR}`;
 }
 
+/** A view as it reads without the cursor (the inverse of withCursor). */
+export function withoutCursor(view: string): string {
+  if (!view.endsWith(STREAM_CURSOR)) return view;
+  const text = view.slice(0, -STREAM_CURSOR.length);
+  return text.endsWith('\n') ? text.slice(0, -1) : text;
+}
+
 /** Enough characters to hold any realistic grapheme cluster (the longest emoji ZWJ sequences are ~35 units). */
 const CLUSTER_LOOKBACK_CHARS = 64;
 const segmenter = new Intl.Segmenter(undefined, { granularity: 'grapheme' });

@@ -30,6 +30,7 @@ import type { RunSlashCommandInput } from './interactions.js';
 import { InteractionStore } from './interactions.js';
 import { DEFAULT_RATE_LIMITS, RateLimiter } from './rateLimits.js';
 import type { RateLimitConfig, RateLimitHit } from './rateLimits.js';
+import type { RestFault } from './restFaults.js';
 import { FakeRest } from './rest.js';
 import type { RecordedRequest, TypingRecord, Violation } from './rest.js';
 import { discordSpec } from './specValidator.js';
@@ -48,6 +49,7 @@ export type { RunSlashCommandInput, SlashOptionValue, InteractionCall, Interacti
 export type { RecordedRequest, RecordedFile, TypingRecord, Violation, ViolationKind } from './rest.js';
 export type { RateLimitConfig, BucketConfig, RateLimitHit } from './rateLimits.js';
 export { DEFAULT_RATE_LIMITS } from './rateLimits.js';
+export type { RestFault } from './restFaults.js';
 export type { FakeUser, FakeChannel, FakeGuild, MessageRecord, MessageVersion, MessageSource, Ping, ThreadRecord } from './world.js';
 export { MESSAGE_CONTENT_MAX } from './world.js';
 export type { CommandRegistration, CommandScope } from './commands.js';
@@ -308,6 +310,21 @@ export class FakeDiscord {
   /** Every request to the fake's CDN (attachment downloads), in arrival order. */
   get cdnDownloads(): readonly CdnDownload[] {
     return this.cdn.downloads;
+  }
+
+  /** Fail the next matching REST requests (5xx, 10008, 30046, 50083, 403…); see restFaults.ts. */
+  failRest(...faults: readonly RestFault[]): void {
+    this.rest.faults.add(...faults);
+  }
+
+  /** Message id → arrival times (ms) of every edit request for it (PATCH, failed ones included), in order. */
+  editArrivals(): Map<Snowflake, number[]> {
+    const arrivals = new Map<Snowflake, number[]>();
+    for (const request of this.requestsTo('PATCH /channels/{channel_id}/messages/{message_id}')) {
+      const id = request.params.message_id ?? '';
+      arrivals.set(id, [...(arrivals.get(id) ?? []), request.at]);
+    }
+    return arrivals;
   }
 
   get typing(): readonly TypingRecord[] {

@@ -35,6 +35,8 @@ export interface RateLimitHit {
   readonly path: string;
   readonly bucket: string;
   readonly global: boolean;
+  /** X-RateLimit-Scope of the 429: `global` (the bot's 50/s) or `user` (a route bucket). */
+  readonly scope: 'global' | 'user';
   readonly retryAfterMs: number;
 }
 

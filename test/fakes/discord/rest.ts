@@ -27,6 +27,7 @@ import { DiscordApiError, discordErrors, invalidFormBodyFromIssues, rateLimited 
 import type { DiscordErrorBody } from './errors.js';
 import type { InteractionStore } from './interactions.js';
 import type { RateLimitHit, RateLimiter } from './rateLimits.js';
+import { RestFaults } from './restFaults.js';
 import { specException } from './specExceptions.js';
 import type { DiscordSpec, SchemaIssue, SpecOperation } from './specValidator.js';
 import type { FakeWorld } from './world.js';
@@ -135,6 +136,7 @@ export class FakeRest {
   readonly requests: RecordedRequest[] = [];
   readonly rateLimitHits: RateLimitHit[] = [];
   readonly typing: TypingRecord[] = [];
+  readonly faults = new RestFaults();
   private readonly routes: ReadonlyMap<string, RouteHandler>;
 
   constructor(private readonly deps: RestDependencies) {
@@ -296,11 +298,14 @@ export class FakeRest {
         path: url.pathname,
         bucket: limit.bucket,
         global: limit.global,
+        scope: limit.global ? 'global' : 'user',
         retryAfterMs: limit.retryAfterMs,
       });
       throw fail(rateLimited(limit.retryAfterMs, limit.global), { ...limit.headers });
     }
     const headers = { ...limit.headers };
+    const injected = this.faults.take(route, params);
+    if (injected) throw fail(injected, headers);
 
     // Body
     const contentType = (req.headers['content-type'] ?? '').toLowerCase();

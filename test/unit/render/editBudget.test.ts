@@ -53,8 +53,8 @@ describe('EditBudget', () => {
     await budget.acquire();
     const order: string[] = [];
     for (const name of ['a', 'b', 'c']) void budget.acquire().then(() => order.push(name));
-    void budget.acquire({ priority: true }).then(() => order.push('final-1'));
-    void budget.acquire({ priority: true }).then(() => order.push('final-2'));
+    void budget.acquire('urgent').then(() => order.push('final-1'));
+    void budget.acquire('urgent').then(() => order.push('final-2'));
     await vi.advanceTimersByTimeAsync(10 * SECOND_MS);
     expect(order).toEqual(['final-1', 'final-2', 'a', 'b', 'c']);
     budget.dispose();
@@ -70,7 +70,7 @@ describe('EditBudget', () => {
           const start = Date.now();
           const grants: number[] = [];
           for (const [at, priority] of requests) {
-            setTimeout(() => void budget.acquire({ priority }).then(() => grants.push(Date.now() - start)), at);
+            setTimeout(() => void budget.acquire(priority ? 'urgent' : 'stream').then(() => grants.push(Date.now() - start)), at);
           }
           await vi.runAllTimersAsync();
           expect(grants).toHaveLength(requests.length);

@@ -53,8 +53,9 @@ function findAfterWhitespace(answer: string, pos: number, body: string): number 
 /**
  * Throws unless the messages, with fence repair lines taken off, read the answer in order: nothing lost, nothing
  * duplicated, nothing reordered. Only whitespace between messages may be missing (Discord trims it anyway).
+ * With `prefix`, they may read only the start of the answer (a moment while it streams). Returns where they end.
  */
-export function assertReassembles(messages: readonly string[], answer: string): void {
+export function assertReassembles(messages: readonly string[], answer: string, options: { prefix?: boolean } = {}): number {
   let pos = 0;
   messages.forEach((message, index) => {
     for (const body of bodyCandidates(message)) {
@@ -68,9 +69,10 @@ export function assertReassembles(messages: readonly string[], answer: string): 
       `message ${index} does not continue the answer at offset ${pos}:\n  message: ${JSON.stringify(message.slice(0, 120))}\n  answer:  ${JSON.stringify(answer.slice(pos, pos + 120))}`,
     );
   });
-  if (answer.slice(pos).trim() !== '') {
+  if (!options.prefix && answer.slice(pos).trim() !== '') {
     throw new Error(`answer text after offset ${pos} is missing: ${JSON.stringify(answer.slice(pos, pos + 120))}`);
   }
+  return pos;
 }
 
 /** Largest number of requests in any window of `windowMs` (sliding). */

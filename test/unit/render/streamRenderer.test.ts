@@ -317,9 +317,9 @@ describe('StreamRenderer', () => {
     const { sink, budget, renderer } = setup();
     const acquired: Array<{ at: number; priority: boolean }> = [];
     const acquire = budget.acquire.bind(budget);
-    budget.acquire = (options = {}) => {
-      acquired.push({ at: Date.now(), priority: options.priority ?? false });
-      return acquire(options);
+    budget.acquire = (priority = 'stream', signal) => {
+      acquired.push({ at: Date.now(), priority: priority === 'urgent' });
+      return acquire(priority, signal);
     };
     // Long enough for a second message.
     const deltas = Array.from({ length: 60 }, (_, i) => `Sentence number ${i} is here to fill the message up. `);
