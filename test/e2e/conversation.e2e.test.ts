@@ -71,7 +71,8 @@ describe('conversations end to end (discord.js + openai SDK + SQLite + both fake
       attachments: [{ id: '1300000000000000001', filename: 'cat.png', size: 1234, url: 'https://cdn.example/cat.png', proxy_url: 'https://cdn.example/cat.png' }],
     });
     await waitForAnswer(discord, thread.id, { atLeast: 2 });
-    expect(discord.botMessagesIn(thread.id).at(-1)!.current.content).toMatch(/I can only read text/);
+    // Round 2 reads attachments; this one is not on Discord's CDN, so the notice names it and the model gets nothing.
+    expect(discord.botMessagesIn(thread.id).at(-1)!.current.content).toMatch(/“cat\.png” isn't stored on Discord/);
     expect(openai.chatRequests()).toHaveLength(1);
   });
 
