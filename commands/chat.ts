@@ -6,6 +6,7 @@ import {
   type ChatInputCommandInteraction,
 } from 'discord.js';
 import type { CommandContext } from '../src/discord/command.js';
+import { commandGateNotice } from '../src/discord/memberGate.js';
 import { openConversationThread } from '../src/discord/openThread.js';
 import { NO_MENTIONS, threadSink } from '../src/discord/threadSink.js';
 import { commandStrings } from '../src/strings.js';
@@ -31,8 +32,13 @@ function echo(userName: string, content: string): string {
   return commandStrings.chatEcho(userName, content.length > ECHO_MAX ? `${content.slice(0, ECHO_MAX)}…` : content);
 }
 
-export async function execute(interaction: ChatInputCommandInteraction, { service, logger }: CommandContext) {
+export async function execute(interaction: ChatInputCommandInteraction, { service, logger, store }: CommandContext) {
   const content = interaction.options.getString('message', true);
+  const gated = await commandGateNotice(store, interaction);
+  if (gated) {
+    await interaction.reply({ content: gated, flags: MessageFlags.Ephemeral, allowedMentions: NO_MENTIONS });
+    return;
+  }
   const refusal = service.admit({ userId: interaction.user.id, content });
   if (refusal) {
     await interaction.reply({ content: refusal.notice, flags: MessageFlags.Ephemeral, allowedMentions: NO_MENTIONS });

@@ -1,10 +1,11 @@
 import { Events, type Client } from 'discord.js';
 import { commands } from '../commands/index.js';
-import type { Config } from './config/config.js';
+import { allowedModels, type Config } from './config/config.js';
 import { ConversationService } from './conversation/conversationService.js';
 import { createDiscordClient } from './discord/createClient.js';
 import { createInteractionHandler } from './discord/events/interactionCreate.js';
 import { createMessageHandler } from './discord/events/messageCreate.js';
+import { MessageGate } from './discord/memberGate.js';
 import { createModelClient } from './llm/modelClient.js';
 import type { Logger } from './log.js';
 import { EditBudget } from './render/editBudget.js';
@@ -35,10 +36,10 @@ export async function startBot(config: Config, logger: Logger): Promise<RunningB
     logger,
     editBudget,
     botUserId: () => client.user?.id ?? '0',
-    settings: { ...config, model: config.openai.model },
+    settings: { ...config, model: config.openai.model, models: allowedModels(config.openai) },
   });
 
-  client.on(Events.MessageCreate, createMessageHandler(service, logger));
+  client.on(Events.MessageCreate, createMessageHandler(service, logger, new MessageGate(store)));
   client.on(Events.InteractionCreate, createInteractionHandler({ commands }, { service, store, config, logger }));
   client.on(Events.Error, (error) => logger.error({ err: error }, 'discord client error'));
   client.rest.on('rateLimited', (info) => logger.debug({ route: info.route, retryAfter: info.retryAfter }, 'discord rate limited'));

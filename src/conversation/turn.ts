@@ -17,7 +17,11 @@ export type ConversationSettings = Pick<
   | 'editIntervalMs'
   | 'userMessagesPerMinute'
   | 'guildDailyTokens'
-> & { model: string };
+> & {
+  model: string;
+  /** OPENAI_MODELS: a server's default model counts only while it is listed. */
+  models?: readonly string[];
+};
 
 export interface ConversationDeps {
   store: Store;

@@ -7,6 +7,7 @@ import type { ThreadMeta, Turn } from '../store/types.js';
 import { notices } from '../strings.js';
 import { countTokensAsync } from '../tokens/tokenCounter.js';
 import type { Allowance } from './allowance.js';
+import { defaultModelFor } from './guildSettings.js';
 import type { PreparedPrompt, PromptBuilder } from './promptBuilder.js';
 import { threadRecordFor } from './threadRecord.js';
 import { TurnRefused, userMessageOf, type ConversationDeps, type TurnOutcome, type TurnRequest } from './turn.js';
@@ -97,15 +98,16 @@ export class TurnRunner {
   /** Everything before the model call: caps, moderation, the thread record, the prompt. Throws TurnRefused. */
   private async prepare(request: TurnRequest): Promise<PreparedTurn> {
     const { store, settings } = this.deps;
-    await this.allowance.checkDailyCaps(request.guildId, this.now());
+    const guildSettings = request.guildId ? await store.getGuildSettings(request.guildId) : {};
+    await this.allowance.checkDailyCaps(request, guildSettings, this.now());
     // The model client knows whether moderation is on (OPENAI_MODERATION); off, this costs nothing.
     const verdict = await this.deps.model.moderate(request.content);
     if (verdict.flagged) throw new TurnRefused(notices.moderated);
     const meta = await threadRecordFor(store, request, this.now());
-    const guildSettings = request.guildId ? await store.getGuildSettings(request.guildId) : {};
     const systemPrompt = guildSettings.systemPrompt ?? settings.defaultSystemPrompt;
     const prompt = await this.prompts.build({ request, meta, systemPrompt });
-    return { ...prompt, meta, model: settings.model };
+    const model = defaultModelFor(guildSettings, { models: settings.models ?? [settings.model], defaultModel: settings.model });
+    return { ...prompt, meta, model };
   }
 
   /** Write the exchange; false when it could not be kept (thread reset meanwhile, store unavailable). */

@@ -5,11 +5,13 @@ import { openRecordIo, type AdapterOptions } from './openAdapter.js';
 import type { RecordIo } from './records.js';
 import { StoreError, toStoreError } from './storeError.js';
 import { UsageCounters, type UsageRetry } from './usageCounters.js';
+import { UsageUserIndex } from './usageIndex.js';
 import {
   utcDay,
   type GuildSettings,
   type LeaseRecord,
   type LeaseStore,
+  type MemberUsage,
   type Store,
   type StoreHealth,
   type ThreadMeta,
@@ -34,6 +36,7 @@ const keys = {
   guild: (guildId: string) => `guild:${guildId}`,
   userUsage: (guildId: string | null, userId: string, day: string) => `usage:u:${guildId ?? DM_SCOPE}:${userId}:${day}`,
   guildUsage: (guildId: string | null, day: string) => `usage:g:${guildId ?? DM_SCOPE}:${day}`,
+  userIndex: (guildId: string, day: string) => `usage:users:${guildId}:${day}`,
 };
 
 export interface KeyvStoreOptions {
@@ -49,6 +52,7 @@ export interface KeyvStoreOptions {
 export class KeyvStore implements Store, LeaseStore, StoreHealth {
   private readonly writes = new KeyedQueue();
   private readonly usage: UsageCounters;
+  private readonly usageUsers: UsageUserIndex;
   private readonly closers: Array<() => Promise<void>> = [];
   private readonly reportedGaps = new Set<string>();
 
@@ -57,6 +61,8 @@ export class KeyvStore implements Store, LeaseStore, StoreHealth {
     private readonly options: KeyvStoreOptions = {},
   ) {
     this.usage = new UsageCounters(io, this.writes, options.usageRetry);
+    const indexKeys = { userIndex: keys.userIndex, userUsage: keys.userUsage };
+    this.usageUsers = new UsageUserIndex(io, this.writes, indexKeys, (k) => this.usage.totalsOf(k));
   }
 
   async getThread(threadId: string): Promise<ThreadMeta | undefined> {
@@ -146,6 +152,18 @@ export class KeyvStore implements Store, LeaseStore, StoreHealth {
     await this.writes.run(keys.guild(guildId), () => this.io.set(keys.guild(guildId), settings));
   }
 
+  updateGuildSettings(
+    guildId: string,
+    change: (current: GuildSettings) => GuildSettings,
+  ): Promise<{ before: GuildSettings; after: GuildSettings }> {
+    return this.writes.run(keys.guild(guildId), async () => {
+      const before = await this.getGuildSettings(guildId);
+      const after = change(before);
+      await this.io.set(keys.guild(guildId), after);
+      return { before, after };
+    });
+  }
+
   /** Rejects with a StoreError if a counter could not be written after retries; the amount is kept and retried. */
   async recordUsage(entry: UsageEntry): Promise<void> {
     const day = utcDay(entry.at);
@@ -155,6 +173,8 @@ export class KeyvStore implements Store, LeaseStore, StoreHealth {
     ]);
     const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
     if (failed) throw failed.reason;
+    // After the counters: a failed index write leaves the totals exact and is retried by the member's next turn.
+    if (entry.guildId !== null) await this.usageUsers.add(entry.guildId, entry.userId, day);
   }
 
   async getUserUsage(userId: string, guildId: string | null, days: string[]): Promise<UsageTotals> {
@@ -163,6 +183,10 @@ export class KeyvStore implements Store, LeaseStore, StoreHealth {
 
   async getGuildUsage(guildId: string | null, days: string[]): Promise<UsageTotals> {
     return this.usage.sum(days.map((day) => keys.guildUsage(guildId, day)));
+  }
+
+  getTopUsers(guildId: string, days: string[], limit: number): Promise<MemberUsage[]> {
+    return this.usageUsers.top(guildId, days, limit);
   }
 
   claimLease(name: string, holderId: string, ttlMs: number): Promise<LeaseRecord> {
