@@ -195,7 +195,7 @@ export const settingsStrings = {
   off: 'off',
   promptOwn: "this server's own (see `/system-prompt show`)",
   promptDefault: "the operator's default",
-  topTitle: (label: string) => `**Top members — ${label.toLowerCase()}**`,
+  topTitle: (label: string) => `**Top members — ${label}**`,
   topLine: (rank: number, userId: string, tokens: string, cost: string) => `${rank}. <@${userId}>: ${tokens} tokens, ≈ ${cost}`,
   topNone: 'No usage yet.',
 } as const;
