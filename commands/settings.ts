@@ -77,14 +77,23 @@ const defaultsOf = (config: Config): SettingsDefaults => ({
   operatorDailyTokens: config.guildDailyTokens,
 });
 
-function amountPlan(interaction: ChatInputCommandInteraction, key: 'dailyTokens' | 'userDailyTokens', d: SettingsDefaults): Plan {
+function amountPlan(
+  interaction: ChatInputCommandInteraction,
+  key: 'dailyTokens' | 'userDailyTokens',
+  d: SettingsDefaults,
+): Plan {
   const amount = interaction.options.getInteger('amount', true);
   const problem = amountProblem(amount, d.operatorDailyTokens);
-  if (problem) return { problem: problem.kind === 'notWhole' ? s.amountNotWhole : s.amountAboveCeiling(problem.ceiling) };
+  if (problem)
+    return { problem: problem.kind === 'notWhole' ? s.amountNotWhole : s.amountAboveCeiling(problem.ceiling) };
   const ceiling = d.operatorDailyTokens;
   const inForce = key === 'dailyTokens' ? effectiveGuildCap(ceiling, amount) : effectiveMemberCap(ceiling, amount);
   const label = key === 'dailyTokens' ? s.label.dailyTokens : s.label.userDailyTokens;
-  return { setting: key, change: (c) => withSetting(c, key, amount), confirm: s.changed(label, capText(inForce, ceiling)) };
+  return {
+    setting: key,
+    change: (c) => withSetting(c, key, amount),
+    confirm: s.changed(label, capText(inForce, ceiling)),
+  };
 }
 
 function plan(interaction: ChatInputCommandInteraction, d: SettingsDefaults): Plan {
@@ -94,7 +103,11 @@ function plan(interaction: ChatInputCommandInteraction, d: SettingsDefaults): Pl
       const name = options.getString('name', true).trim();
       if (!d.models.includes(name)) return { problem: s.modelUnknown(name, d.models) };
       const value = name === d.defaultModel ? undefined : name;
-      return { setting: 'defaultModel', change: (c) => withSetting(c, 'defaultModel', value), confirm: s.changed(s.label.model, `\`${name}\``) };
+      return {
+        setting: 'defaultModel',
+        change: (c) => withSetting(c, 'defaultModel', value),
+        confirm: s.changed(s.label.model, `\`${name}\``),
+      };
     }
     case 'daily-tokens':
       return amountPlan(interaction, 'dailyTokens', d);
@@ -104,7 +117,11 @@ function plan(interaction: ChatInputCommandInteraction, d: SettingsDefaults): Pl
       const role = options.getRole('role');
       // Picking @everyone (its id is the server's) means everyone, like picking none.
       const roleId = role && role.id !== interaction.guildId ? role.id : undefined;
-      return { setting: 'roleId', change: (c) => withSetting(c, 'roleId', roleId), confirm: s.changed(s.label.role, roleText(roleId)) };
+      return {
+        setting: 'roleId',
+        change: (c) => withSetting(c, 'roleId', roleId),
+        confirm: s.changed(s.label.role, roleText(roleId)),
+      };
     }
     case 'forum': {
       const channel = options.getChannel('channel', true);
@@ -121,7 +138,11 @@ function plan(interaction: ChatInputCommandInteraction, d: SettingsDefaults): Pl
       const enabled = options.getBoolean('enabled', true);
       // Stored only when off: allowed is the default.
       const value = enabled ? undefined : false;
-      return { setting: 'toolsEnabled', change: (c) => withSetting(c, 'toolsEnabled', value), confirm: s.changed(s.label.tools, toolsText(enabled)) };
+      return {
+        setting: 'toolsEnabled',
+        change: (c) => withSetting(c, 'toolsEnabled', value),
+        confirm: s.changed(s.label.tools, toolsText(enabled)),
+      };
     }
     default:
       return { problem: commandStrings.unknownSubcommand };
@@ -149,7 +170,10 @@ export async function execute(interaction: ChatInputCommandInteraction, { store,
   }
   const { before, after } = await store.updateGuildSettings(guildId, planned.change);
   const key = planned.setting;
-  logger.info({ guild: guildId, user: interaction.user.id, setting: key, from: before[key], to: after[key] }, 'guild setting changed');
+  logger.info(
+    { guild: guildId, user: interaction.user.id, setting: key, from: before[key], to: after[key] },
+    'guild setting changed',
+  );
   await reply(planned.confirm);
 }
 

@@ -1,4 +1,9 @@
-import { InteractionContextType, MessageFlags, SlashCommandBuilder, type ChatInputCommandInteraction } from 'discord.js';
+import {
+  InteractionContextType,
+  MessageFlags,
+  SlashCommandBuilder,
+  type ChatInputCommandInteraction,
+} from 'discord.js';
 import type { CommandContext } from '../src/discord/command.js';
 import { canManageGuild } from '../src/discord/permissions.js';
 import { NO_MENTIONS } from '../src/discord/threadSink.js';
@@ -17,7 +22,13 @@ const n = (value: number) => value.toLocaleString('en-US');
 const usd = (value: number) => `$${value < 1 ? value.toFixed(4) : value.toFixed(2)}`;
 
 export function formatUsage(label: string, totals: UsageTotals): string {
-  return commandStrings.usageLine(label, n(totals.promptTokens), n(totals.completionTokens), n(totals.requests), usd(totals.costUsd));
+  return commandStrings.usageLine(
+    label,
+    n(totals.promptTokens),
+    n(totals.completionTokens),
+    n(totals.requests),
+    usd(totals.costUsd),
+  );
 }
 
 /** The server's top members by tokens, today and over the whole period. */
@@ -44,10 +55,22 @@ export async function execute(interaction: ChatInputCommandInteraction, { store 
     store.getUserUsage(interaction.user.id, guildId, days.slice(0, 1)),
     store.getUserUsage(interaction.user.id, guildId, days),
   ]);
-  const lines = [commandStrings.usageTitle, formatUsage(commandStrings.usageToday, today), formatUsage(commandStrings.usageDays(HISTORY_DAYS), month)];
+  const lines = [
+    commandStrings.usageTitle,
+    formatUsage(commandStrings.usageToday, today),
+    formatUsage(commandStrings.usageDays(HISTORY_DAYS), month),
+  ];
   if (canManageGuild(interaction)) {
-    const [guildToday, guildMonth] = await Promise.all([store.getGuildUsage(guildId, days.slice(0, 1)), store.getGuildUsage(guildId, days)]);
-    lines.push('', commandStrings.usageServerTitle, formatUsage(commandStrings.usageToday, guildToday), formatUsage(commandStrings.usageDays(HISTORY_DAYS), guildMonth));
+    const [guildToday, guildMonth] = await Promise.all([
+      store.getGuildUsage(guildId, days.slice(0, 1)),
+      store.getGuildUsage(guildId, days),
+    ]);
+    lines.push(
+      '',
+      commandStrings.usageServerTitle,
+      formatUsage(commandStrings.usageToday, guildToday),
+      formatUsage(commandStrings.usageDays(HISTORY_DAYS), guildMonth),
+    );
     if (guildId) lines.push(...(await topMembers(store, guildId, days)));
   }
   lines.push('', commandStrings.usageFootnote);

@@ -196,6 +196,7 @@ export const settingsStrings = {
   promptOwn: "this server's own (see `/system-prompt show`)",
   promptDefault: "the operator's default",
   topTitle: (label: string) => `**Top members — ${label}**`,
-  topLine: (rank: number, userId: string, tokens: string, cost: string) => `${rank}. <@${userId}>: ${tokens} tokens, ≈ ${cost}`,
+  topLine: (rank: number, userId: string, tokens: string, cost: string) =>
+    `${rank}. <@${userId}>: ${tokens} tokens, ≈ ${cost}`,
   topNone: 'No usage yet.',
 } as const;

@@ -45,7 +45,8 @@ export class Allowance {
       memberCap > 0 ? this.usage.getUserUsage(userId, guildId, today).then(totalTokens) : 0,
     ]);
     const resetInMs = msUntilUtcMidnight(now);
-    if (capReached({ cap: guildCap, used: guildUsed })) throw new TurnRefused(notices.guildDailyCap(guildCap, resetInMs));
+    if (capReached({ cap: guildCap, used: guildUsed }))
+      throw new TurnRefused(notices.guildDailyCap(guildCap, resetInMs));
     if (capReached({ cap: memberCap, used: memberUsed })) {
       throw new TurnRefused(settingsStrings.memberDailyCap(memberCap, resetInMs));
     }

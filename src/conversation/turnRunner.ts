@@ -106,7 +106,8 @@ export class TurnRunner {
     const meta = await threadRecordFor(store, request, this.now());
     const systemPrompt = guildSettings.systemPrompt ?? settings.defaultSystemPrompt;
     const prompt = await this.prompts.build({ request, meta, systemPrompt });
-    const model = defaultModelFor(guildSettings, { models: settings.models ?? [settings.model], defaultModel: settings.model });
+    const models = settings.models ?? [settings.model];
+    const model = defaultModelFor(guildSettings, { models, defaultModel: settings.model });
     return { ...prompt, meta, model };
   }
 

@@ -8,7 +8,8 @@ describe('server admin controls end to end: caps, role gate, admin /usage', () =
   const start = harnessPerTest();
 
   const admin = async (subcommand: string, options: Record<string, string | number | boolean>) =>
-    (await h.discord.runSlashCommand({ name: 'settings', subcommand, options, asAdmin: true }).settled()).originalContent;
+    (await h.discord.runSlashCommand({ name: 'settings', subcommand, options, asAdmin: true }).settled())
+      .originalContent;
 
   /** A member mentions the bot in #general; resolves with the new thread once it is answered. */
   async function converse(authorId: string, content: string): Promise<string> {
@@ -28,7 +29,7 @@ describe('server admin controls end to end: caps, role gate, admin /usage', () =
     discord.sendMessage({ channelId: threadId, content: 'and again' });
     const [, refusal] = await waitForAnswer(discord, threadId, { atLeast: 2 });
     expect(refusal!.current.content).toMatch(
-      /You have used your daily allowance of 20 tokens in this server\. It resets at midnight UTC \(in \d+ (s|min|h \d+ min)\)\./,
+      /You have used your daily allowance of 20 tokens in this server\. It resets at midnight UTC \(in [\dhmins ]+\)\./,
     );
     expect(openai.chatRequests()).toHaveLength(1);
 
@@ -46,7 +47,9 @@ describe('server admin controls end to end: caps, role gate, admin /usage', () =
     const threadId = await converse(discord.ids.memberUserId, 'hello there');
     discord.sendMessage({ channelId: threadId, content: 'another', authorId: discord.ids.adminUserId });
     const [, refusal] = await waitForAnswer(discord, threadId, { atLeast: 2 });
-    expect(refusal!.current.content).toMatch(/This server has used its daily allowance of 20 tokens\. It resets at midnight UTC/);
+    expect(refusal!.current.content).toMatch(
+      /This server has used its daily allowance of 20 tokens\. It resets at midnight UTC/,
+    );
     expect(openai.chatRequests()).toHaveLength(1);
     // /chat is refused the same way, before any model call.
     await discord.runSlashCommand({ name: 'chat', options: { message: 'from a command' } }).settled();
@@ -67,7 +70,8 @@ describe('server admin controls end to end: caps, role gate, admin /usage', () =
     const first = discord.sendMessage({ content: 'may I?', mentionsBot: true });
     const [reply] = await discord.waitFor(() => (publicReplies().length > 0 ? publicReplies() : undefined), 5_000);
     expect(reply!.current.content).toBe(
-      `Sorry — in this server only members with the <@&${roleId}> role can use the bot. A server admin can give you the role.`,
+      `Sorry — in this server only members with the <@&${roleId}> role can use the bot. ` +
+        'A server admin can give you the role.',
     );
     expect(reply!.current.message_reference?.message_id).toBe(first.id);
     discord.sendMessage({ content: 'please?', mentionsBot: true });
@@ -115,7 +119,9 @@ describe('server admin controls end to end: caps, role gate, admin /usage', () =
       expect(lines.map((l) => /<@(\d+)>/.exec(l)?.[1])).toEqual(expectedIds);
       expect(lines[0]).toMatch(/^1\. <@\d+>: [\d,]+ tokens, ≈ \$\d+\.\d+$/);
     }
-    expect(content).toMatch(/\*\*This server\*\*\nToday \(UTC\): [\d,]+ prompt \+ [\d,]+ completion tokens, 6 requests, ≈ \$/);
+    expect(content).toMatch(
+      /\*\*This server\*\*\nToday \(UTC\): [\d,]+ prompt \+ [\d,]+ completion tokens, 6 requests, ≈ \$/,
+    );
     // The reply was sent with allowed_mentions that parse nothing, and nobody was pinged.
     const edits = view.calls.filter((c) => c.kind === 'edit-original');
     expect(edits.at(-1)?.body).toMatchObject({ allowed_mentions: { parse: [] } });

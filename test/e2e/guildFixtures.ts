@@ -10,7 +10,11 @@ export async function addRole(h: Harness, name: string): Promise<string> {
   const id = world.ids.next();
   world.roles.set(id, { id, guildId, name, permissions: 0n, position: 1, managed: false });
   h.discord.gateway.dispatch(
-    { op: GatewayOpcodes.Dispatch, t: GatewayDispatchEvents.GuildRoleCreate, d: { guild_id: guildId, role: world.apiRole(world.roles.get(id)!) } },
+    {
+      op: GatewayOpcodes.Dispatch,
+      t: GatewayDispatchEvents.GuildRoleCreate,
+      d: { guild_id: guildId, role: world.apiRole(world.roles.get(id)!) },
+    },
     { intent: GatewayIntentBits.Guilds },
   );
   await h.discord.waitFor(() => h.bot.client.guilds.cache.get(guildId)?.roles.cache.has(id), 5_000);

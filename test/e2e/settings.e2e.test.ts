@@ -7,6 +7,8 @@ import { addForum, addRole } from './guildFixtures.js';
 import { harnessPerTest, type Harness } from './harness.js';
 import { waitForAnswer } from './waitForAnswer.js';
 
+const lastModel = (openai: Harness['openai']) => (openai.chatRequests().at(-1)?.body as { model?: string }).model;
+
 const MODELS = { OPENAI_MODEL: 'gpt-4o-mini', OPENAI_MODELS: 'gpt-4o-mini,gpt-4o,gpt-4.1-mini' };
 
 describe('/settings end to end', () => {
@@ -49,9 +51,15 @@ describe('/settings end to end', () => {
 
     const roleId = await addRole(h, 'Helpers');
     const forumId = addForum(h.discord, 'questions');
-    expect(await settings('model', { name: 'gpt-4o' })).toBe('Default model is now `gpt-4o`. It applies from the next message.');
-    expect(await settings('daily-tokens', { amount: 50_000 })).toMatch(/Daily tokens for the server is now 50,000 tokens/);
-    expect(await settings('user-daily-tokens', { amount: 2_000 })).toMatch(/Daily tokens per member is now 2,000 tokens/);
+    expect(await settings('model', { name: 'gpt-4o' })).toBe(
+      'Default model is now `gpt-4o`. It applies from the next message.',
+    );
+    expect(await settings('daily-tokens', { amount: 50_000 })).toMatch(
+      /Daily tokens for the server is now 50,000 tokens/,
+    );
+    expect(await settings('user-daily-tokens', { amount: 2_000 })).toMatch(
+      /Daily tokens per member is now 2,000 tokens/,
+    );
     expect(await settings('role', { role: roleId })).toContain(`members with <@&${roleId}>`);
     expect(await settings('forum', { channel: forumId, enabled: true })).toContain(`<#${forumId}>`);
     expect(await settings('tools', { enabled: false })).toMatch(/Tools is now off/);
@@ -67,7 +75,9 @@ describe('/settings end to end', () => {
     // Mentions in the answer are shown, never pinged.
     expect(h.discord.pings).toEqual([]);
 
-    const changes = lines.map((l) => JSON.parse(l) as Record<string, unknown>).filter((l) => l.msg === 'guild setting changed');
+    const changes = lines
+      .map((l) => JSON.parse(l) as Record<string, unknown>)
+      .filter((l) => l.msg === 'guild setting changed');
     expect(changes.map((c) => [c.setting, c.from, c.to])).toEqual([
       ['defaultModel', undefined, 'gpt-4o'],
       ['dailyTokens', undefined, 50_000],
@@ -79,23 +89,30 @@ describe('/settings end to end', () => {
     expect(changes.every((c) => c.user === h.discord.ids.adminUserId && c.guild === h.discord.ids.guildId)).toBe(true);
   });
 
-  it('the model setting applies from the next turn; names outside OPENAI_MODELS are refused; autocomplete offers the list', async () => {
+  it('the model applies from the next turn; names outside OPENAI_MODELS are refused; autocomplete offers them', async () => {
     h = await start({ env: MODELS });
     const { discord, openai } = h;
     const asked = discord.sendMessage({ content: 'first', mentionsBot: true });
     const thread = await discord.waitForThread({ fromMessageId: asked.id });
     await waitForAnswer(discord, thread.id);
-    expect(openai.chatRequests().at(-1)!.body.model).toBe('gpt-4o-mini');
+    expect(lastModel(openai)).toBe('gpt-4o-mini');
 
     expect(await settings('model', { name: 'gpt-3.5-turbo' })).toBe(
-      '“gpt-3.5-turbo” isn\'t one of the models this bot offers. Pick one of: `gpt-4o-mini`, `gpt-4o`, `gpt-4.1-mini`.',
+      "“gpt-3.5-turbo” isn't one of the models this bot offers. " +
+        'Pick one of: `gpt-4o-mini`, `gpt-4o`, `gpt-4.1-mini`.',
     );
     await settings('model', { name: 'gpt-4.1-mini' });
     discord.sendMessage({ channelId: thread.id, content: 'second' });
     await waitForAnswer(discord, thread.id, { atLeast: 2 });
-    expect(openai.chatRequests().at(-1)!.body.model).toBe('gpt-4.1-mini');
+    expect(lastModel(openai)).toBe('gpt-4.1-mini');
 
-    const typed = discord.runSlashCommand({ name: 'settings', subcommand: 'model', options: { name: '4o' }, focused: 'name', asAdmin: true });
+    const typed = discord.runSlashCommand({
+      name: 'settings',
+      subcommand: 'model',
+      options: { name: '4o' },
+      focused: 'name',
+      asAdmin: true,
+    });
     expect(await typed.waitForChoices()).toEqual([
       { name: 'gpt-4o-mini', value: 'gpt-4o-mini' },
       { name: 'gpt-4o', value: 'gpt-4o' },
@@ -109,10 +126,14 @@ describe('/settings end to end', () => {
     );
     expect(await settings('user-daily-tokens', { amount: 250_000 })).toMatch(/at most 100,000 tokens/);
     // A forged interaction can carry a value Discord's min_value would have stopped.
-    expect(await settings('daily-tokens', { amount: -5 })).toBe('The amount must be a whole number of tokens, 0 or more (0 means no cap).');
+    expect(await settings('daily-tokens', { amount: -5 })).toBe(
+      'The amount must be a whole number of tokens, 0 or more (0 means no cap).',
+    );
     // The option offers forums only; a forged interaction can still name a text channel.
     const text = h.discord.ids.otherTextChannelId;
-    expect(await settings('forum', { channel: text, enabled: true })).toBe(`<#${text}> isn't a forum channel. Pick a forum.`);
+    expect(await settings('forum', { channel: text, enabled: true })).toBe(
+      `<#${text}> isn't a forum channel. Pick a forum.`,
+    );
     expect(await settings('daily-tokens', { amount: 0 })).toMatch(/the operator's 100,000 tokens/);
     const shown = await settings('show');
     expect(shown).toContain("• Daily tokens for the server: the operator's 100,000 tokens");
@@ -120,7 +141,7 @@ describe('/settings end to end', () => {
     expect(shown).toContain('• Forums answered: none');
   });
 
-  it('refuses members without Manage Server on every subcommand, even when Discord let the interaction through', async () => {
+  it('refuses members without Manage Server on every subcommand, even when Discord let it through', async () => {
     h = await start({ env: MODELS });
     const forumId = addForum(h.discord, 'questions');
     const attempts: Array<[string, RunSlashCommandInput['options']]> = [

@@ -47,8 +47,20 @@ describe('usage ranking and settings updates on a real SQLite file', () => {
       month: (await store.getTopUsers(GUILD, month, 5)).map((m) => [m.userId, m.totals.promptTokens]),
     });
     const expected = {
-      today: [['u7', 70], ['u6', 60], ['u5', 50], ['u4', 40], ['u3', 30]],
-      month: [['u8', 1_000], ['u7', 70], ['u6', 60], ['u5', 50], ['u4', 40]],
+      today: [
+        ['u7', 70],
+        ['u6', 60],
+        ['u5', 50],
+        ['u4', 40],
+        ['u3', 30],
+      ],
+      month: [
+        ['u8', 1_000],
+        ['u7', 70],
+        ['u6', 60],
+        ['u5', 50],
+        ['u4', 40],
+      ],
     };
     expect(await ranked()).toEqual(expected);
     const top = (await store.getTopUsers(GUILD, month, 5))[0]!;
@@ -74,7 +86,11 @@ describe('usage ranking and settings updates on a real SQLite file', () => {
       store.updateGuildSettings(GUILD, (s) => ({ ...s, roleId: '400000000000000001' })),
       store.updateGuildSettings(GUILD, (s) => ({ ...s, toolsEnabled: false })),
     ]);
-    expect(await store.getGuildSettings(GUILD)).toEqual({ dailyTokens: 500, roleId: '400000000000000001', toolsEnabled: false });
+    expect(await store.getGuildSettings(GUILD)).toEqual({
+      dailyTokens: 500,
+      roleId: '400000000000000001',
+      toolsEnabled: false,
+    });
     const { before, after } = await store.updateGuildSettings(GUILD, (s) => ({ ...s, dailyTokens: 0 }));
     expect([before.dailyTokens, after.dailyTokens]).toEqual([500, 0]);
   });

@@ -21,7 +21,8 @@ describe('daily cap arithmetic', () => {
       // Stored before the operator lowered the ceiling: the ceiling wins.
       [10_000, 25_000, 10_000],
     ];
-    for (const [operator, own, inForce] of table) expect(effectiveGuildCap(operator, own), `${operator}/${own}`).toBe(inForce);
+    for (const [operator, own, inForce] of table)
+      expect(effectiveGuildCap(operator, own), `${operator}/${own}`).toBe(inForce);
   });
 
   it("a member's cap is the server's choice (0 = none), also under the operator's ceiling", () => {
@@ -33,7 +34,8 @@ describe('daily cap arithmetic', () => {
       [10_000, 700, 700],
       [10_000, 30_000, 10_000],
     ];
-    for (const [operator, own, inForce] of table) expect(effectiveMemberCap(operator, own), `${operator}/${own}`).toBe(inForce);
+    for (const [operator, own, inForce] of table)
+      expect(effectiveMemberCap(operator, own), `${operator}/${own}`).toBe(inForce);
   });
 
   it('accepts whole amounts from 0 up to the ceiling and names the ceiling otherwise', () => {

@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { allowedModels, ConfigError, loadConfig } from '../../../src/config/config.js';
-import { defaultModelFor, isForumEnabled, toolsAllowed, withForum, withSetting } from '../../../src/conversation/guildSettings.js';
+import {
+  defaultModelFor,
+  isForumEnabled,
+  toolsAllowed,
+  withForum,
+  withSetting,
+} from '../../../src/conversation/guildSettings.js';
 
 const defaults = { models: ['gpt-4o-mini', 'gpt-4o'], defaultModel: 'gpt-4o-mini' };
 

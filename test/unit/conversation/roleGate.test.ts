@@ -19,8 +19,14 @@ describe('role gate', () => {
   it('tells a refused member once per hour per server, not on every message', () => {
     const notices = new RefusalNotices();
     const t0 = 1_800_000_000_000;
-    const told = [0, 1_000, 30 * 60_000, GATE_NOTICE_INTERVAL_MS - 1, GATE_NOTICE_INTERVAL_MS, GATE_NOTICE_INTERVAL_MS + 5]
-      .map((dt) => notices.shouldTell(GUILD, 'u1', t0 + dt));
+    const told = [
+      0,
+      1_000,
+      30 * 60_000,
+      GATE_NOTICE_INTERVAL_MS - 1,
+      GATE_NOTICE_INTERVAL_MS,
+      GATE_NOTICE_INTERVAL_MS + 5,
+    ].map((dt) => notices.shouldTell(GUILD, 'u1', t0 + dt));
     expect(told).toEqual([true, false, false, false, true, false]);
     // Another member, and the same member in another server, have their own hour.
     expect(notices.shouldTell(GUILD, 'u2', t0 + 1_000)).toBe(true);
