@@ -7,6 +7,7 @@ import {
 } from 'discord.js';
 import type { CommandContext } from '../src/discord/command.js';
 import { attachmentRef } from '../src/discord/attachments.js';
+import { commandGateNotice } from '../src/discord/memberGate.js';
 import { openConversationThread } from '../src/discord/openThread.js';
 import { NO_MENTIONS, threadSink } from '../src/discord/threadSink.js';
 import { commandStrings } from '../src/strings.js';
@@ -35,8 +36,13 @@ function echo(userName: string, content: string): string {
   return commandStrings.chatEcho(userName, content.length > ECHO_MAX ? `${content.slice(0, ECHO_MAX)}…` : content);
 }
 
-export async function execute(interaction: ChatInputCommandInteraction, { service, logger }: CommandContext) {
+export async function execute(interaction: ChatInputCommandInteraction, { service, logger, store }: CommandContext) {
   const content = interaction.options.getString('message', true);
+  const gated = await commandGateNotice(store, interaction);
+  if (gated) {
+    await interaction.reply({ content: gated, flags: MessageFlags.Ephemeral, allowedMentions: NO_MENTIONS });
+    return;
+  }
   const file = interaction.options.getAttachment('file');
   const attachments = file ? [attachmentRef(file)] : [];
   const refusal = service.admit({ userId: interaction.user.id, content, attachments });

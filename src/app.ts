@@ -1,12 +1,13 @@
 import { Events, type Client } from 'discord.js';
 import { commands } from '../commands/index.js';
-import type { Config } from './config/config.js';
+import { allowedModels, type Config } from './config/config.js';
 import { ConversationService } from './conversation/conversationService.js';
 import { createDiscordClient } from './discord/createClient.js';
 import { createInteractionHandler } from './discord/events/interactionCreate.js';
 import { createMessageHandler } from './discord/events/messageCreate.js';
 import { watchDiscord } from './discord/watchDiscord.js';
 import { createRateLimiter } from './llm/limiter.js';
+import { MessageGate } from './discord/memberGate.js';
 import { createModelClient } from './llm/modelClient.js';
 import type { Logger } from './log.js';
 import { createMetrics, noopMetrics } from './ops/metrics.js';
@@ -71,9 +72,14 @@ export async function startBot(config: Config, logger: Logger, options: StartOpt
       editBudget,
       observer,
       botUserId: () => client.user?.id ?? '0',
-      settings: { ...config, model: config.openai.model, attachmentHostBase: config.discord.apiBase },
+      settings: {
+        ...config,
+        model: config.openai.model,
+        models: allowedModels(config.openai),
+        attachmentHostBase: config.discord.apiBase,
+      },
     });
-    client.on(Events.MessageCreate, createMessageHandler(service, logger));
+    client.on(Events.MessageCreate, createMessageHandler(service, logger, new MessageGate(store)));
     client.on(Events.InteractionCreate, createInteractionHandler({ commands }, { service, store, config, logger }));
     watchDiscord(client, metrics, logger, onFatal);
     await login(client, config.discord.token);

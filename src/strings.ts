@@ -163,3 +163,46 @@ export const renderStrings = {
   /** First line of a message that continues an answer whose previous message could no longer be edited. */
   continued: '*(continued here: the previous message could not be updated)*\n',
 } as const;
+
+/** Server admins' controls: `/settings`, the per-member cap, the role gate and the admin part of `/usage`. */
+export const settingsStrings = {
+  memberDailyCap: (cap: number, resetInMs: number) =>
+    `You have used your daily allowance of ${cap.toLocaleString('en-US')} tokens in this server. ` +
+    `It resets at midnight UTC (in ${formatWait(resetInMs)}).`,
+  roleRequired: (roleId: string) =>
+    `Sorry — in this server only members with the <@&${roleId}> role can use the bot. ` +
+    'A server admin can give you the role.',
+  changed: (what: string, value: string) => `${what} is now ${value}. It applies from the next message.`,
+  modelUnknown: (name: string, allowed: readonly string[]) =>
+    `“${name}” isn't one of the models this bot offers. Pick one of: ${allowed.map((m) => `\`${m}\``).join(', ')}.`,
+  amountNotWhole: 'The amount must be a whole number of tokens, 0 or more (0 means no cap).',
+  amountAboveCeiling: (ceiling: number) =>
+    `The bot's operator allows at most ${ceiling.toLocaleString('en-US')} tokens a day per server, ` +
+    'so the amount must be between 0 and that.',
+  notAForum: (channelId: string) => `<#${channelId}> isn't a forum channel. Pick a forum.`,
+  showTitle: '**Settings of this server**',
+  showLine: (label: string, value: string, fallback: string) => `• ${label}: ${value} (default: ${fallback})`,
+  label: {
+    model: 'Default model',
+    dailyTokens: 'Daily tokens for the server',
+    userDailyTokens: 'Daily tokens per member',
+    role: 'Who may use the bot',
+    forums: 'Forums answered',
+    tools: 'Tools',
+    systemPrompt: 'System prompt',
+  },
+  tokens: (n: number) => `${n.toLocaleString('en-US')} tokens`,
+  noCap: 'no cap',
+  operatorCeiling: (n: number) => `the operator's ${n.toLocaleString('en-US')} tokens`,
+  everyone: 'everyone',
+  roleMembers: (roleId: string) => `members with <@&${roleId}>`,
+  noForums: 'none',
+  allowed: 'allowed',
+  off: 'off',
+  promptOwn: "this server's own (see `/system-prompt show`)",
+  promptDefault: "the operator's default",
+  topTitle: (label: string) => `**Top members — ${label}**`,
+  topLine: (rank: number, userId: string, tokens: string, cost: string) =>
+    `${rank}. <@${userId}>: ${tokens} tokens, ≈ ${cost}`,
+  topNone: 'No usage yet.',
+} as const;

@@ -21,6 +21,12 @@ function parsePrices(raw: string | undefined): PriceTable | undefined {
   }
 }
 
+/** OPENAI_MODELS as a list without blanks or repeats; unset = the default model alone. */
+function modelList(raw: string | undefined, defaultModel: string): string[] {
+  if (raw === undefined || raw.trim() === '') return [defaultModel];
+  return [...new Set(raw.split(',').map((m) => m.trim()).filter((m) => m !== ''))];
+}
+
 /** Every setting, defined once: the variables, their defaults and checks, and the Config the bot reads. */
 const envSchema = z.object({
   DISCORD_TOKEN: nonEmpty,
@@ -30,6 +36,8 @@ const envSchema = z.object({
   OPENAI_API_KEY: nonEmpty,
   OPENAI_BASE_URL: url(['http:', 'https:']).optional(),
   OPENAI_MODEL: nonEmpty.default('gpt-4o-mini'),
+  // Comma-separated models users and admins may pick; default: OPENAI_MODEL alone.
+  OPENAI_MODELS: z.string().optional(),
   OPENAI_RPM: int(500, 1),
   OPENAI_TPM: int(200_000, 100),
   OPENAI_FALLBACK_MODEL: z.string().trim().min(1).optional(),
@@ -83,6 +91,10 @@ export const configSchema = envSchema.transform((e, ctx) => {
   }
   const prices = parsePrices(e.OPENAI_PRICES);
   if (!prices) ctx.addIssue({ code: 'custom', path: ['OPENAI_PRICES'], message: PRICES_PROBLEM });
+  const models = modelList(e.OPENAI_MODELS, e.OPENAI_MODEL);
+  if (!models.includes(e.OPENAI_MODEL)) {
+    ctx.addIssue({ code: 'custom', path: ['OPENAI_MODELS'], message: 'must include OPENAI_MODEL (the default model)' });
+  }
   return {
     discord: {
       token: e.DISCORD_TOKEN,
@@ -94,6 +106,8 @@ export const configSchema = envSchema.transform((e, ctx) => {
       apiKey: e.OPENAI_API_KEY,
       ...optional('baseURL', e.OPENAI_BASE_URL),
       model: e.OPENAI_MODEL,
+      // Typed optional so hand-built configs (tests, benchmarks) may leave it out: allowedModels() fills it in.
+      ...optional('models', models),
       ...optional('fallbackModel', e.OPENAI_FALLBACK_MODEL),
       rpm: e.OPENAI_RPM,
       tpm: e.OPENAI_TPM,
@@ -132,6 +146,10 @@ export const configSchema = envSchema.transform((e, ctx) => {
 });
 
 export type Config = z.output<typeof configSchema>;
+
+/** The models that may be picked (OPENAI_MODELS), never empty: the default model when none were listed. */
+export const allowedModels = (openai: Pick<Config['openai'], 'model' | 'models'>): readonly string[] =>
+  openai.models && openai.models.length > 0 ? openai.models : [openai.model];
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {

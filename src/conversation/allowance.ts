@@ -1,17 +1,19 @@
-/** Who may take a turn now: the per-user message rate (in memory) and the guild's daily token cap (in the store). */
-import { lastDays, type UsageStore } from '../store/types.js';
-import { notices } from '../strings.js';
+/**
+ * Who may take a turn now: the per-user message rate (in memory), and the daily token caps (in the store): the
+ * server's (its `/settings daily-tokens`, under the operator's GUILD_DAILY_TOKENS) and each member's.
+ */
+import { lastDays, totalTokens, type GuildSettings, type UsageStore } from '../store/types.js';
+import { notices, settingsStrings } from '../strings.js';
+import { capReached, effectiveGuildCap, effectiveMemberCap, msUntilUtcMidnight } from './dailyCaps.js';
 import { SlidingWindowLimit } from './slidingWindowLimit.js';
-import { TurnRefused, type Refusal } from './turn.js';
-
-const DAY_MS = 86_400_000;
+import { TurnRefused, type Refusal, type TurnRequest } from './turn.js';
 
 export class Allowance {
   private readonly userLimit: SlidingWindowLimit;
 
   constructor(
     private readonly limits: { userMessagesPerMinute: number; guildDailyTokens: number },
-    private readonly usage: UsageStore,
+    private readonly usage: Pick<UsageStore, 'getGuildUsage' | 'getUserUsage'>,
   ) {
     this.userLimit = new SlidingWindowLimit(limits.userMessagesPerMinute);
   }
@@ -23,12 +25,30 @@ export class Allowance {
     return { notice: notices.userRateLimited(this.limits.userMessagesPerMinute, slot.retryAfterMs) };
   }
 
-  /** Throws TurnRefused when the guild has used its daily tokens. Needs a store read, so it runs in the turn. */
-  async checkDailyCaps(guildId: string | null, now: number): Promise<void> {
-    const cap = this.limits.guildDailyTokens;
-    if (cap <= 0 || guildId === null) return;
-    const today = await this.usage.getGuildUsage(guildId, lastDays(now, 1));
-    if (today.promptTokens + today.completionTokens < cap) return;
-    throw new TurnRefused(notices.guildDailyCap(cap, DAY_MS - (now % DAY_MS)));
+  /**
+   * Throws TurnRefused when the server or this member has used today's tokens. Needs store reads, so it runs in
+   * the turn, before any model call.
+   */
+  async checkDailyCaps(
+    request: Pick<TurnRequest, 'guildId' | 'userId'>,
+    settings: GuildSettings,
+    now: number,
+  ): Promise<void> {
+    const { guildId, userId } = request;
+    if (guildId === null) return;
+    const guildCap = effectiveGuildCap(this.limits.guildDailyTokens, settings.dailyTokens);
+    const memberCap = effectiveMemberCap(this.limits.guildDailyTokens, settings.userDailyTokens);
+    if (guildCap <= 0 && memberCap <= 0) return;
+    const today = lastDays(now, 1);
+    const [guildUsed, memberUsed] = await Promise.all([
+      guildCap > 0 ? this.usage.getGuildUsage(guildId, today).then(totalTokens) : 0,
+      memberCap > 0 ? this.usage.getUserUsage(userId, guildId, today).then(totalTokens) : 0,
+    ]);
+    const resetInMs = msUntilUtcMidnight(now);
+    if (capReached({ cap: guildCap, used: guildUsed }))
+      throw new TurnRefused(notices.guildDailyCap(guildCap, resetInMs));
+    if (capReached({ cap: memberCap, used: memberUsed })) {
+      throw new TurnRefused(settingsStrings.memberDailyCap(memberCap, resetInMs));
+    }
   }
 }

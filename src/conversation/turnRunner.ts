@@ -8,6 +8,7 @@ import type { ThreadMeta, Turn } from '../store/types.js';
 import { notices } from '../strings.js';
 import { countTokensAsync } from '../tokens/tokenCounter.js';
 import type { Allowance } from './allowance.js';
+import { defaultModelFor } from './guildSettings.js';
 import type { PreparedPrompt, PromptBuilder } from './promptBuilder.js';
 import { threadRecordFor } from './threadRecord.js';
 import { readUserInput } from './userInput.js';
@@ -116,7 +117,8 @@ export class TurnRunner {
   /** Everything before the model call: caps, attachments, moderation, thread, prompt. Throws TurnRefused. */
   private async prepare(request: TurnRequest, sink: MessageSink): Promise<PreparedTurn> {
     const { store, settings } = this.deps;
-    await this.allowance.checkDailyCaps(request.guildId, this.now());
+    const guildSettings = request.guildId ? await store.getGuildSettings(request.guildId) : {};
+    await this.allowance.checkDailyCaps(request, guildSettings, this.now());
     const input = await readUserInput(request, settings);
     // Files that could not be read are named; the rest of the message is still answered.
     if (input.parts.length === 0) throw new TurnRefused(input.notices.join('\n') || notices.emptyMessage);
@@ -125,10 +127,11 @@ export class TurnRunner {
     const verdict = await this.deps.model.moderate(moderatedText(input.parts));
     if (verdict.flagged) throw new TurnRefused(notices.moderated);
     const meta = await threadRecordFor(store, request, this.now());
-    const guildSettings = request.guildId ? await store.getGuildSettings(request.guildId) : {};
     const systemPrompt = guildSettings.systemPrompt ?? settings.defaultSystemPrompt;
     const prompt = await this.prompts.build({ request, meta, systemPrompt, userParts: input.parts });
-    return { ...prompt, meta, model: settings.model, userParts: input.parts };
+    const models = settings.models ?? [settings.model];
+    const model = defaultModelFor(guildSettings, { models, defaultModel: settings.model });
+    return { ...prompt, meta, model, userParts: input.parts };
   }
 
   /** Write the exchange; when it could not be kept, the notice saying why (disk full, busy, reset meanwhile…). */

@@ -5,11 +5,13 @@ import { openRecordIo, type AdapterOptions } from './openAdapter.js';
 import type { RecordIo } from './records.js';
 import { StoreError, toStoreError } from './storeError.js';
 import { UsageCounters, type UsageRetry } from './usageCounters.js';
+import { UsageUserIndex } from './usageIndex.js';
 import {
   utcDay,
   type GuildSettings,
   type LeaseRecord,
   type LeaseStore,
+  type MemberUsage,
   type Store,
   type StoreHealth,
   type ThreadMeta,
@@ -37,6 +39,7 @@ const keys = {
   blob: (threadId: string, blobId: string) => `blob:${threadId}:${blobId}`,
   userUsage: (guildId: string | null, userId: string, day: string) => `usage:u:${guildId ?? DM_SCOPE}:${userId}:${day}`,
   guildUsage: (guildId: string | null, day: string) => `usage:g:${guildId ?? DM_SCOPE}:${day}`,
+  userIndex: (guildId: string, day: string) => `usage:users:${guildId}:${day}`,
 };
 
 interface StoredBlob {
@@ -63,6 +66,7 @@ export interface KeyvStoreOptions {
 export class KeyvStore implements Store, LeaseStore, StoreHealth {
   private readonly writes = new KeyedQueue();
   private readonly usage: UsageCounters;
+  private readonly usageUsers: UsageUserIndex;
   private readonly closers: Array<() => Promise<void>> = [];
   private readonly reportedGaps = new Set<string>();
 
@@ -71,6 +75,8 @@ export class KeyvStore implements Store, LeaseStore, StoreHealth {
     private readonly options: KeyvStoreOptions = {},
   ) {
     this.usage = new UsageCounters(io, this.writes, options.usageRetry);
+    const indexKeys = { userIndex: keys.userIndex, userUsage: keys.userUsage };
+    this.usageUsers = new UsageUserIndex(io, this.writes, indexKeys, (k) => this.usage.totalsOf(k));
   }
 
   async getThread(threadId: string): Promise<ThreadMeta | undefined> {
@@ -173,6 +179,18 @@ export class KeyvStore implements Store, LeaseStore, StoreHealth {
     await this.writes.run(keys.guild(guildId), () => this.io.set(keys.guild(guildId), settings));
   }
 
+  updateGuildSettings(
+    guildId: string,
+    change: (current: GuildSettings) => GuildSettings,
+  ): Promise<{ before: GuildSettings; after: GuildSettings }> {
+    return this.writes.run(keys.guild(guildId), async () => {
+      const before = await this.getGuildSettings(guildId);
+      const after = change(before);
+      await this.io.set(keys.guild(guildId), after);
+      return { before, after };
+    });
+  }
+
   /** Rejects with a StoreError if a counter could not be written after retries; the amount is kept and retried. */
   async recordUsage(entry: UsageEntry): Promise<void> {
     const day = utcDay(entry.at);
@@ -182,6 +200,8 @@ export class KeyvStore implements Store, LeaseStore, StoreHealth {
     ]);
     const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
     if (failed) throw failed.reason;
+    // After the counters: a failed index write leaves the totals exact and is retried by the member's next turn.
+    if (entry.guildId !== null) await this.usageUsers.add(entry.guildId, entry.userId, day);
   }
 
   async getUserUsage(userId: string, guildId: string | null, days: string[]): Promise<UsageTotals> {
@@ -190,6 +210,10 @@ export class KeyvStore implements Store, LeaseStore, StoreHealth {
 
   async getGuildUsage(guildId: string | null, days: string[]): Promise<UsageTotals> {
     return this.usage.sum(days.map((day) => keys.guildUsage(guildId, day)));
+  }
+
+  getTopUsers(guildId: string, days: string[], limit: number): Promise<MemberUsage[]> {
+    return this.usageUsers.top(guildId, days, limit);
   }
 
   claimLease(name: string, holderId: string, ttlMs: number): Promise<LeaseRecord> {

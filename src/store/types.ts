@@ -63,8 +63,21 @@ export interface ThreadMeta {
   blobIds?: string[];
 }
 
+/** What a server's admins chose (`/system-prompt`, `/settings`); an absent field means the operator's default. */
 export interface GuildSettings {
   systemPrompt?: string;
+  /** The server's default model, one of OPENAI_MODELS. */
+  defaultModel?: string;
+  /** The server's daily token cap (0 = none of its own; the operator's GUILD_DAILY_TOKENS still applies). */
+  dailyTokens?: number;
+  /** Each member's daily token cap in this server (0 = none). */
+  userDailyTokens?: number;
+  /** Only members with this role may use the bot here. */
+  roleId?: string;
+  /** Forums where every new post is a conversation. */
+  forumChannelIds?: string[];
+  /** MCP tools allowed in this server (absent = allowed). */
+  toolsEnabled?: boolean;
 }
 
 export interface UsageTotals {
@@ -105,13 +118,29 @@ export interface ConversationStore {
 export interface SettingsStore {
   getGuildSettings(guildId: string): Promise<GuildSettings>;
   setGuildSettings(guildId: string, settings: GuildSettings): Promise<void>;
+  /** Read-modify-write of one guild's settings, serialised with every other write of them; returns both sides. */
+  updateGuildSettings(
+    guildId: string,
+    change: (current: GuildSettings) => GuildSettings,
+  ): Promise<{ before: GuildSettings; after: GuildSettings }>;
+}
+
+/** One member's usage over some days. */
+export interface MemberUsage {
+  userId: string;
+  totals: UsageTotals;
 }
 
 export interface UsageStore extends UsageRecorder {
   /** Totals for one user in one guild over the given UTC days (YYYY-MM-DD). */
   getUserUsage(userId: string, guildId: string | null, days: string[]): Promise<UsageTotals>;
   getGuildUsage(guildId: string | null, days: string[]): Promise<UsageTotals>;
+  /** The guild's members with the most tokens (prompt + completion) over the days, most first. */
+  getTopUsers(guildId: string, days: string[], limit: number): Promise<MemberUsage[]>;
 }
+
+/** Tokens a usage total counts against caps and rankings. */
+export const totalTokens = (totals: UsageTotals): number => totals.promptTokens + totals.completionTokens;
 
 export interface Store extends ConversationStore, SettingsStore, UsageStore, LeaseStore, StoreHealth {
   close(): Promise<void>;

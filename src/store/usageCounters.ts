@@ -63,6 +63,20 @@ export class UsageCounters {
     return total;
   }
 
+  /** Each counter's total (stored plus still owed), for the keys that have any. */
+  async totalsOf(keys: string[]): Promise<Map<string, UsageTotals>> {
+    const totals = new Map<string, UsageTotals>();
+    const stored = await this.io.getMany<UsageTotals>(keys);
+    keys.forEach((key, i) => {
+      let total = stored[i];
+      for (const pending of [this.owed.get(key), this.writing.get(key)]) {
+        if (pending) total = plus(total ?? emptyUsage(), pending);
+      }
+      if (total) totals.set(key, total);
+    });
+    return totals;
+  }
+
   /** Counters whose increments are still only in memory. */
   get owedCount(): number {
     return new Set([...this.owed.keys(), ...this.writing.keys()]).size;

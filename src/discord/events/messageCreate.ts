@@ -3,6 +3,7 @@ import type { ConversationService } from '../../conversation/conversationService
 import type { Logger } from '../../log.js';
 import { KeyedQueue } from '../../util/keyedQueue.js';
 import { attachmentRef } from '../attachments.js';
+import type { MessageGate } from '../memberGate.js';
 import { openConversationThread } from '../openThread.js';
 import { withoutBotMention } from '../threadName.js';
 import { NO_MENTIONS, threadSink } from '../threadSink.js';
@@ -11,7 +12,7 @@ import { NO_MENTIONS, threadSink } from '../threadSink.js';
  * Routes gateway messages to conversations (SPEC: triggers). Deciding whether a message belongs to a conversation
  * needs a store read; a per-channel intake queue keeps messages of one thread in arrival order through that read.
  */
-export function createMessageHandler(service: ConversationService, logger: Logger) {
+export function createMessageHandler(service: ConversationService, logger: Logger, gate?: MessageGate) {
   const intake = new KeyedQueue();
 
   return (message: Message): void => {
@@ -39,12 +40,14 @@ export function createMessageHandler(service: ConversationService, logger: Logge
 
     if (channel.isThread()) {
       if (!mentioned && !(await service.hasConversation(channel.id))) return;
+      if (await refusedByGate(message)) return;
       // Not awaited: the intake queue orders admission; the turn queue orders the answers.
       void service.answer({ ...request, threadId: channel.id }, threadSink(channel));
       return;
     }
     if (!mentioned || !message.inGuild()) return;
     if (channel.type !== ChannelType.GuildText && channel.type !== ChannelType.GuildAnnouncement) return;
+    if (await refusedByGate(message)) return;
     const refusal = service.admit(request);
     if (refusal) {
       await message.reply({ content: refusal.notice, allowedMentions: NO_MENTIONS });
@@ -52,5 +55,13 @@ export function createMessageHandler(service: ConversationService, logger: Logge
     }
     // The turn is not awaited: it is queued at once, later messages in the new thread line up behind it.
     await openConversationThread(service, logger, { starter: message, request });
+  }
+
+  /** The role gate (`/settings role`): a refused author gets a short reply, at most once an hour. */
+  async function refusedByGate(message: Message): Promise<boolean> {
+    const refusal = await gate?.check(message);
+    if (!refusal) return false;
+    if (refusal.notice) await message.reply({ content: refusal.notice, allowedMentions: NO_MENTIONS });
+    return true;
   }
 }

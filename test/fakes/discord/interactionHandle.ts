@@ -72,6 +72,11 @@ export class InteractionHandle {
     return this.record.followUpIds.map((id) => this.world.messages.get(id)).filter((m): m is MessageRecord => m !== undefined);
   }
 
+  /** Resolves with the choices an autocomplete interaction was answered with. */
+  async waitForChoices(timeoutMs = 5_000): Promise<ReadonlyArray<{ name: string; value: string | number }>> {
+    return waitFor(() => this.record.choices, { timeoutMs, description: `choices for /${this.record.commandName}` });
+  }
+
   /** Resolves at the first callback (reply / defer / modal). */
   async waitForResponse(timeoutMs = 5_000): Promise<InteractionResponseType> {
     return waitFor(() => this.record.response?.type, { timeoutMs, description: `a response to /${this.record.commandName}` });

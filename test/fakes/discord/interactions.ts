@@ -22,6 +22,7 @@ import type {
   APIApplicationCommandInteractionDataBasicOption,
   APIApplicationCommandInteractionDataOption,
   APIApplicationCommandOption,
+  APIApplicationCommandOptionChoice,
   APIAttachment,
   APIChatInputApplicationCommandGuildInteraction,
   APIInteractionDataResolved,
@@ -52,6 +53,11 @@ export interface RunSlashCommandInput {
   readonly asAdmin?: boolean;
   /** Invoke as this user (must be a guild member). Default: the normal member. */
   readonly userId?: Snowflake;
+  /**
+   * Send an autocomplete interaction (type 4) instead: the user is typing this option (its value is the partial
+   * text); the bot answers with choices (callback type 8), read from the handle's `choices`.
+   */
+  readonly focused?: string;
 }
 
 export interface InteractionCall {
@@ -84,6 +90,8 @@ export interface InteractionRecord {
   readonly followUpIds: Snowflake[];
   readonly calls: InteractionCall[];
   lastActivityAt: number;
+  /** An autocomplete interaction's answer (callback type 8). */
+  choices?: readonly APIApplicationCommandOptionChoice[];
 }
 
 export interface InteractionTimings {
@@ -125,6 +133,7 @@ export class InteractionStore {
       : Object.entries((input.options ?? {}) as Record<string, SlashOptionValue>).map(([name, value]) =>
           this.buildOption(guildId, name, value, leafDefinitions, resolved),
         );
+    if (input.focused !== undefined) markFocused(leafOptions, input.focused);
     let options: APIApplicationCommandInteractionDataOption[] = leafOptions;
     if (input.subcommand) {
       const subcommand = { type: ApplicationCommandOptionType.Subcommand as const, name: input.subcommand, options: leafOptions };
@@ -138,7 +147,10 @@ export class InteractionStore {
     const payload: APIChatInputApplicationCommandGuildInteraction = {
       id,
       application_id: world.applicationId,
-      type: InteractionType.ApplicationCommand,
+      // An autocomplete payload has the same shape apart from its type and the focused option.
+      type: (input.focused !== undefined
+        ? InteractionType.ApplicationCommandAutocomplete
+        : InteractionType.ApplicationCommand) as InteractionType.ApplicationCommand,
       data: {
         id: registered?.id ?? world.ids.next(now),
         name: input.name,
@@ -256,7 +268,14 @@ export class InteractionStore {
     record.lastActivityAt = now;
 
     let message: MessageRecord | undefined;
+    const autocomplete = record.payload.type === (InteractionType.ApplicationCommandAutocomplete as number);
+    if (autocomplete !== (body.type === InteractionResponseType.ApplicationCommandAutocompleteResult)) {
+      throw discordErrors.invalidCallbackType(body.type);
+    }
     switch (body.type) {
+      case InteractionResponseType.ApplicationCommandAutocompleteResult:
+        record.choices = body.data.choices ?? [];
+        break;
       case InteractionResponseType.ChannelMessageWithSource: {
         const data: APIInteractionResponseCallbackData = body.data;
         message = this.createResponseMessage(record, data, false, now);
@@ -425,6 +444,14 @@ export class InteractionStore {
       now,
     );
   }
+}
+
+/** The option being typed: `focused: true`, its value the partial text (always a string while typing). */
+function markFocused(options: APIApplicationCommandInteractionDataBasicOption[], name: string): void {
+  const index = options.findIndex((o) => o.name === name);
+  if (index < 0) throw new Error(`focused option ${name} has no value (pass it in options)`);
+  const option = options[index]!;
+  options[index] = { ...option, type: ApplicationCommandOptionType.String, value: String(option.value), focused: true };
 }
 
 function inferOptionType(value: SlashOptionValue): ApplicationCommandOptionType {
