@@ -7,6 +7,7 @@ import type { ThreadMeta, Turn } from '../store/types.js';
 import { notices } from '../strings.js';
 import { countTokensAsync } from '../tokens/tokenCounter.js';
 import type { Allowance } from './allowance.js';
+import { InflightAnswer } from './inflightAnswer.js';
 import type { PreparedPrompt, PromptBuilder } from './promptBuilder.js';
 import { threadRecordFor } from './threadRecord.js';
 import { TurnRefused, userMessageOf, type ConversationDeps, type TurnOutcome, type TurnRequest } from './turn.js';
@@ -35,7 +36,12 @@ export class TurnRunner {
     const started = this.now();
     let firstTokenAt: number | undefined;
     let capacityNotice: NodeJS.Timeout | undefined;
-    const renderer = new StreamRenderer(sink, { editIntervalMs: settings.editIntervalMs, budget: this.deps.editBudget });
+    // Messages this answer posts are recorded until the turn ends, so a restart can close them (catch-up).
+    const inflight = await InflightAnswer.begin(this.deps.store, logger, { ...request, startedAt: started });
+    const renderer = new StreamRenderer(inflight.wrap(sink), {
+      editIntervalMs: settings.editIntervalMs,
+      budget: this.deps.editBudget,
+    });
     renderer.start();
     let outcome: TurnOutcome = 'failed';
     let result: ChatResult | undefined;
@@ -77,6 +83,7 @@ export class TurnRunner {
       return outcome;
     } finally {
       clearTimeout(capacityNotice);
+      await inflight.end();
       logger.info(
         {
           thread: request.threadId,
