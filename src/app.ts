@@ -2,6 +2,7 @@ import { Events, type Client } from 'discord.js';
 import { commands } from '../commands/index.js';
 import type { Config } from './config/config.js';
 import { ConversationService } from './conversation/conversationService.js';
+import { loadCatchUpPlan, runCatchUp, type CatchUpReport } from './discord/catchUp.js';
 import { createDiscordClient } from './discord/createClient.js';
 import { createInteractionHandler } from './discord/events/interactionCreate.js';
 import { createMessageHandler } from './discord/events/messageCreate.js';
@@ -17,6 +18,8 @@ export interface RunningBot {
   client: Client<true>;
   service: ConversationService;
   store: KeyvStore;
+  /** Catching up after downtime, started once the gateway was ready. */
+  catchUp: Promise<CatchUpReport | undefined>;
   /** Stop taking turns, let running ones finish (bounded), disconnect, close the store. */
   stop(graceMs: number): Promise<void>;
 }
@@ -38,11 +41,22 @@ export async function startBot(config: Config, logger: Logger): Promise<RunningB
     settings: { ...config, model: config.openai.model },
   });
 
-  client.on(Events.MessageCreate, createMessageHandler(service, logger));
+  const messages = createMessageHandler(service, logger);
+  client.on(Events.MessageCreate, messages);
   client.on(Events.InteractionCreate, createInteractionHandler({ commands }, { service, store, config, logger }));
   client.on(Events.Error, (error) => logger.error({ err: error }, 'discord client error'));
   client.rest.on('rateLimited', (info) => logger.debug({ route: info.route, retryAfter: info.retryAfter }, 'discord rate limited'));
 
+  // Queued from the ready listener itself, so missed messages line up ahead of live ones (SPEC: catching up).
+  const catchUpSettings = { windowMs: config.catchUpMinutes * 60_000 };
+  const catchUpPlan = await loadCatchUpPlan(store, catchUpSettings).catch((error: unknown) => {
+    logger.warn({ err: error }, 'catch-up skipped: activity not readable');
+    return [];
+  });
+  let catchUp: Promise<CatchUpReport | undefined> = Promise.resolve(undefined);
+  client.once(Events.ClientReady, (c) => {
+    catchUp = runCatchUp({ client: c, store, messages, logger }, catchUpPlan, catchUpSettings);
+  });
   // Registered before login: ready can fire before login's promise resolves.
   const ready = new Promise<Client<true>>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error('Discord did not become ready in time')), READY_TIMEOUT_MS);
@@ -73,5 +87,13 @@ export async function startBot(config: Config, logger: Logger): Promise<RunningB
       await model.close();
       await store.close();
     })());
-  return { client: client as Client<true>, service, store, stop };
+  return {
+    client: client as Client<true>,
+    service,
+    store,
+    get catchUp() {
+      return catchUp;
+    },
+    stop,
+  };
 }

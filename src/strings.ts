@@ -157,3 +157,8 @@ export const attachmentPromptText = {
 export const toolStrings = {
   using: (tools: readonly string[]) => `*Using ${tools.map((t) => `\`${t}\``).join(', ')}…*`,
 } as const;
+
+/** Catching up after downtime: the note that closes an answer a restart cut off. */
+export const catchUpStrings = {
+  interrupted: 'interrupted by a restart',
+} as const;

@@ -53,6 +53,8 @@ const envSchema = z.object({
   EDIT_INTERVAL_MS: int(1000, 250, 60_000),
   USER_MESSAGES_PER_MINUTE: int(10, 0),
   GUILD_DAILY_TOKENS: int(0, 0),
+  // On start, answer messages that arrived while the bot was down if they are at most this old; 0 = off.
+  CATCH_UP_MINUTES: int(10, 0, 24 * 60),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -98,6 +100,7 @@ export const configSchema = envSchema.transform((e, ctx) => {
     editIntervalMs: e.EDIT_INTERVAL_MS,
     userMessagesPerMinute: e.USER_MESSAGES_PER_MINUTE,
     guildDailyTokens: e.GUILD_DAILY_TOKENS,
+    catchUpMinutes: e.CATCH_UP_MINUTES,
     logLevel: e.LOG_LEVEL,
   };
 });
