@@ -14,7 +14,7 @@ export interface CatchUpSettings {
   windowMs: number;
   /** Threads looked at, most recently active first. */
   maxThreads?: number;
-  /** Missed messages answered per thread, at most. */
+  /** Missed messages answered per thread, at most (the newest ones). */
   perThread?: number;
 }
 
@@ -51,16 +51,21 @@ export async function runCatchUp(
   const report: CatchUpReport = { threads: plan.length, closed: 0, replayed: 0, failed: 0 };
   const work = plan.map((entry) =>
     deps.messages
-      .replay(entry.threadId, async () => {
-        const channel = await deps.client.channels.fetch(entry.threadId);
-        if (!channel?.isThread()) return [];
-        if (entry.inflight) {
-          report.closed += await closeUnfinished(channel, deps.client.user.id, entry.inflight.messageIds);
-          await deps.store.endInflight(entry.threadId, entry.inflight.startedAt);
-        }
-        const missed = await missedMessages(channel, entry, settings, now);
-        report.replayed += missed.length;
-        return missed;
+      .replay(
+        entry.threadId,
+        async () => {
+          const channel = await deps.client.channels.fetch(entry.threadId);
+          if (!channel?.isThread()) return [];
+          if (entry.inflight) {
+            report.closed += await closeUnfinished(channel, deps.client.user.id, entry.inflight.messageIds);
+            await deps.store.endInflight(entry.threadId, entry.inflight.startedAt);
+          }
+          return missedMessages(channel, entry, settings, now);
+        },
+        settings.perThread ?? DEFAULT_PER_THREAD,
+      )
+      .then((routed) => {
+        report.replayed += routed;
       })
       .catch((error: unknown) => {
         report.failed++;
@@ -77,7 +82,10 @@ type FetchableThread = {
   messages: { fetch(options: { limit: number }): Promise<{ values(): IterableIterator<Message> }> };
 };
 
-/** Human messages newer than the last one handled and inside the window: the newest `perThread`, oldest first. */
+/**
+ * Messages newer than the last one handled, inside the window, and older than this start (later ones arrive live),
+ * oldest first. The intake keeps the newest few not already seen.
+ */
 async function missedMessages(
   channel: FetchableThread,
   entry: ThreadActivity,
@@ -92,8 +100,6 @@ async function missedMessages(
   const newestFirst = [...(await channel.messages.fetch({ limit: FETCH_LIMIT })).values()];
   return newestFirst
     .filter((m) => !m.author.bot && !m.system && !m.webhookId)
-    .filter((m) => BigInt(m.id) > handled && m.createdTimestamp >= cutoff)
-    .sort((a, b) => (BigInt(b.id) > BigInt(a.id) ? 1 : -1))
-    .slice(0, settings.perThread ?? DEFAULT_PER_THREAD)
-    .reverse();
+    .filter((m) => BigInt(m.id) > handled && m.createdTimestamp >= cutoff && m.createdTimestamp <= now)
+    .sort((a, b) => (BigInt(a.id) > BigInt(b.id) ? 1 : -1));
 }

@@ -15,9 +15,10 @@ export interface MessageHandler {
   (message: Message): void;
   /**
    * Route messages the gateway did not deliver (catch-up after downtime) in the channel's intake order: messages
-   * arriving live meanwhile wait behind them, and a message that arrives both ways is routed once.
+   * arriving live meanwhile wait behind them, and a message that arrives both ways is routed once. `load` gives
+   * candidates oldest first; of the newest `keep`, those not already seen are routed. Resolves with how many were.
    */
-  replay(channelId: string, load: () => Promise<Message[]>): Promise<void>;
+  replay(channelId: string, load: () => Promise<Message[]>, keep: number): Promise<number>;
 }
 
 /** Message ids remembered for de-duplication (a gateway RESUME replay, or a catch-up fetch racing a live event). */
@@ -34,11 +35,16 @@ export function createMessageHandler(service: ConversationService, logger: Logge
       .run(message.channelId, () => route(message))
       .catch((error: unknown) => logger.error({ err: error, channel: message.channelId }, 'message handling failed'));
   };
-  const replay = (channelId: string, load: () => Promise<Message[]>): Promise<void> =>
+  const replay = (channelId: string, load: () => Promise<Message[]>, keep: number): Promise<number> =>
     intake.run(channelId, async () => {
-      for (const message of await load()) {
-        if (fromHuman(message) && seen.firstSight(message.id)) await route(message);
+      const human = (await load()).filter(fromHuman);
+      let routed = 0;
+      for (const message of human.slice(Math.max(0, human.length - keep))) {
+        if (!seen.firstSight(message.id)) continue;
+        await route(message);
+        routed++;
       }
+      return routed;
     });
   return Object.assign(handle, { replay });
 
