@@ -33,7 +33,11 @@ export interface CatchUpReport {
 }
 
 /** Read before login, so the plan is ready the moment the gateway is (live messages then queue behind it). */
-export function loadCatchUpPlan(store: ActivityStore, settings: CatchUpSettings, now = Date.now()): Promise<ThreadActivity[]> {
+export function loadCatchUpPlan(
+  store: ActivityStore,
+  settings: CatchUpSettings,
+  now = Date.now(),
+): Promise<ThreadActivity[]> {
   const since = settings.windowMs > 0 ? now - LOOKBACK_MS : Number.POSITIVE_INFINITY;
   return store.recentActivity(since, settings.maxThreads ?? DEFAULT_MAX_THREADS);
 }
@@ -95,8 +99,9 @@ async function missedMessages(
   const cutoff = now - settings.windowMs;
   const handled = BigInt(entry.lastMessageId ?? '0');
   // The channel knows its newest message: nothing new since the window opened means nothing to fetch.
-  if (settings.windowMs <= 0 || !channel.lastMessageId || SnowflakeUtil.timestampFrom(channel.lastMessageId) < cutoff) return [];
-  if (BigInt(channel.lastMessageId) <= handled) return [];
+  const newest = channel.lastMessageId;
+  if (settings.windowMs <= 0 || !newest || SnowflakeUtil.timestampFrom(newest) < cutoff) return [];
+  if (BigInt(newest) <= handled) return [];
   const newestFirst = [...(await channel.messages.fetch({ limit: FETCH_LIMIT })).values()];
   return newestFirst
     .filter((m) => !m.author.bot && !m.system && !m.webhookId)

@@ -29,7 +29,11 @@ export function withoutCursor(content: string): string | undefined {
  * Close each of the bot's messages (by id) that still shows the cursor; resolves with how many were closed.
  * A message that is gone (deleted) is skipped; other failures reject.
  */
-export async function closeUnfinished(channel: UnfinishedChannel, botUserId: string, messageIds: string[]): Promise<number> {
+export async function closeUnfinished(
+  channel: UnfinishedChannel,
+  botUserId: string,
+  messageIds: string[],
+): Promise<number> {
   const note = formatNotice(catchUpStrings.interrupted);
   let closed = 0;
   for (const id of messageIds) {

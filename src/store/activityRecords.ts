@@ -7,7 +7,7 @@ import type { InflightAnswer, ThreadActivity } from './types.js';
 export const ACTIVITY_KEY = 'activity:threads';
 
 /** Threads kept in the index; the least recently active go first when it is full. */
-export const ACTIVITY_MAX_THREADS = 500;
+export const ACTIVITY_MAX_THREADS = 200;
 /** Entries older than this are dropped (unless an answer is still in flight). */
 export const ACTIVITY_RETENTION_MS = 24 * 60 * 60 * 1000;
 /** An answer spans a few messages; more ids than this are not kept (the first ones matter least). */
@@ -26,23 +26,39 @@ export function laterId(a: string | undefined, b: string | undefined): string | 
   return BigInt(a) >= BigInt(b) ? a : b;
 }
 
-export function withTurnStarted(index: ActivityIndex, threadId: string, messageId: string | undefined, at: number) {
+export function withTurnStarted(
+  index: ActivityIndex,
+  threadId: string,
+  messageId: string | undefined,
+  at: number,
+): ActivityIndex {
   const previous = index.threads[threadId];
   const lastMessageId = laterId(previous?.lastMessageId, messageId);
-  const entry: ThreadActivity = { threadId, at: Math.max(at, previous?.at ?? 0), inflight: { messageIds: [], startedAt: at } };
+  const inflight: InflightAnswer = { messageIds: [], startedAt: at };
+  const entry: ThreadActivity = { threadId, at: Math.max(at, previous?.at ?? 0), inflight };
   if (lastMessageId !== undefined) entry.lastMessageId = lastMessageId;
   return pruned({ threads: { ...index.threads, [threadId]: entry } }, at);
 }
 
-export function withAnswerMessage(index: ActivityIndex, threadId: string, startedAt: number, messageId: string) {
+export function withAnswerMessage(
+  index: ActivityIndex,
+  threadId: string,
+  startedAt: number,
+  messageId: string,
+): ActivityIndex | undefined {
   const entry = index.threads[threadId];
   // The turn's record was already ended or replaced (a later turn): nothing of ours to add to.
   if (!entry?.inflight || entry.inflight.startedAt !== startedAt) return undefined;
-  const inflight: InflightAnswer = { startedAt, messageIds: [...entry.inflight.messageIds, messageId].slice(-MAX_INFLIGHT_IDS) };
+  const messageIds = [...entry.inflight.messageIds, messageId].slice(-MAX_INFLIGHT_IDS);
+  const inflight: InflightAnswer = { startedAt, messageIds };
   return { threads: { ...index.threads, [threadId]: { ...entry, inflight } } };
 }
 
-export function withInflightEnded(index: ActivityIndex, threadId: string, startedAt: number) {
+export function withInflightEnded(
+  index: ActivityIndex,
+  threadId: string,
+  startedAt: number,
+): ActivityIndex | undefined {
   const entry = index.threads[threadId];
   if (!entry?.inflight || entry.inflight.startedAt !== startedAt) return undefined;
   const { inflight: _ended, ...rest } = entry;

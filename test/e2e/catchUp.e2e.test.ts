@@ -25,6 +25,7 @@ describe('catching up after a crash', () => {
   let child: BotProcess | undefined;
   let bot: RunningBot | undefined;
   let env: Record<string, string>;
+  let databaseUrl: string;
 
   beforeEach(async () => {
     temp = makeTempDir('bot-catchup-');
@@ -37,7 +38,8 @@ describe('catching up after a crash', () => {
       timeToFirstTokenMs: 5,
       tokensPerSecond: 40,
     });
-    env = botEnv(discord, openai, sqliteUrl(temp.dir));
+    databaseUrl = sqliteUrl(temp.dir);
+    env = botEnv(discord, openai, databaseUrl);
   });
 
   afterEach(async () => {
@@ -71,7 +73,9 @@ describe('catching up after a crash', () => {
     expect(streamedBeforeKill).toMatch(new RegExp(`${CURSOR}$`));
 
     openai.setTiming({ tokensPerSecond: 0 });
-    const whileDown = ['one', 'two', 'three', 'four'].map((text) => discord.sendMessage({ channelId: threadId, content: text }));
+    const whileDown = ['one', 'two', 'three', 'four'].map((content) =>
+      discord.sendMessage({ channelId: threadId, content }),
+    );
     bot = await startBot(loadConfig(env), silentLogger());
     // The newest missed message also arrives live (as a replayed gateway event would), and a new one follows.
     discord.redeliverMessage(whileDown[3]!.id);
@@ -95,7 +99,7 @@ describe('catching up after a crash', () => {
     const now = Date.now();
     const thread = discord.createThreadAsMember({ name: 'old talk', at: now - 40 * MINUTE });
     // The database of a bot that last answered in this thread 40 minutes ago.
-    const store = await openStore(env.DATABASE_URL!);
+    const store = await openStore(databaseUrl);
     await store.createThread({
       threadId: thread.id,
       guildId: discord.ids.guildId,

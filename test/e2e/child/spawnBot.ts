@@ -8,7 +8,12 @@ const SCRIPT = fileURLToPath(new URL('./botProcess.ts', import.meta.url));
 const READY_TIMEOUT_MS = 30_000;
 
 /** The environment a bot needs to run against the fakes on loopback with a given SQLite database. */
-export function botEnv(discord: FakeDiscord, openai: FakeOpenAI, databaseUrl: string, extra: Record<string, string> = {}) {
+export function botEnv(
+  discord: FakeDiscord,
+  openai: FakeOpenAI,
+  databaseUrl: string,
+  extra: Record<string, string> = {},
+): Record<string, string> {
   return {
     DISCORD_TOKEN: discord.botToken,
     DISCORD_API_BASE: discord.apiUrl,
