@@ -1,7 +1,9 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Events, type Client } from 'discord.js';
 import { commands } from '../commands/index.js';
 import { allowedModels, type Config } from './config/config.js';
 import { ConversationService } from './conversation/conversationService.js';
+import { loadCatchUpPlan, runCatchUp, type CatchUpReport } from './discord/catchUp.js';
 import { createDiscordClient } from './discord/createClient.js';
 import { createInteractionHandler } from './discord/events/interactionCreate.js';
 import { createMessageHandler } from './discord/events/messageCreate.js';
@@ -15,17 +17,19 @@ import { startOps } from './ops/startOps.js';
 import { turnMetrics } from './ops/turnMetrics.js';
 import { EditBudget } from './render/editBudget.js';
 import { openStore, type KeyvStore } from './store/keyvStore.js';
-import { acquireLease } from './store/lease.js';
+import { acquireLease, LeaseHeldError } from './store/lease.js';
 import { warmUpTokenizer } from './tokens/tokenCounter.js';
 
 const READY_TIMEOUT_MS = 30_000;
-/** A crashed process's lease blocks a restart at most this long. */
-const LEASE_TTL_MS = 30_000;
+/** Past a dead holder's expiry, so the retry does not race the clock. */
+const LEASE_SETTLE_MS = 250;
 
 export interface RunningBot {
   client: Client<true>;
   service: ConversationService;
   store: KeyvStore;
+  /** Catching up after downtime, started once the gateway was ready. */
+  catchUp: Promise<CatchUpReport | undefined>;
   /** Stop taking turns, let running ones finish (bounded), disconnect, close the store. */
   stop(graceMs: number): Promise<void>;
 }
@@ -54,7 +58,7 @@ export async function startBot(config: Config, logger: Logger, options: StartOpt
   };
   try {
     // Before the gateway login: a second process on the same database must never answer the same messages.
-    await acquireLease(store, options.leaseName ?? 'bot', { ttlMs: LEASE_TTL_MS, onLost: (e) => onFatal(e.message) });
+    await takeLease(store, options.leaseName ?? 'bot', config.leaseTtlMs, onFatal);
     const metrics = config.metricsPort === undefined ? noopMetrics() : createMetrics();
     const observer = turnMetrics(metrics);
     const limiter = createRateLimiter({ rpm: config.openai.rpm, tpm: config.openai.tpm });
@@ -79,9 +83,20 @@ export async function startBot(config: Config, logger: Logger, options: StartOpt
         attachmentHostBase: config.discord.apiBase,
       },
     });
-    client.on(Events.MessageCreate, createMessageHandler(service, logger, new MessageGate(store)));
+    const messages = createMessageHandler(service, logger, new MessageGate(store));
+    client.on(Events.MessageCreate, messages);
     client.on(Events.InteractionCreate, createInteractionHandler({ commands }, { service, store, config, logger }));
     watchDiscord(client, metrics, logger, onFatal);
+    // Queued from the ready listener itself, so missed messages line up ahead of live ones (SPEC: catching up).
+    const catchUpSettings = { windowMs: config.catchUpMinutes * 60_000 };
+    const catchUpPlan = await loadCatchUpPlan(store, catchUpSettings).catch((error: unknown) => {
+      logger.warn({ err: error }, 'catch-up skipped: activity not readable');
+      return [];
+    });
+    let catchUp: Promise<CatchUpReport | undefined> = Promise.resolve(undefined);
+    client.once(Events.ClientReady, (c) => {
+      catchUp = runCatchUp({ client: c, store, messages, logger }, catchUpPlan, catchUpSettings);
+    });
     await login(client, config.discord.token);
     const ops = await startOps({ config, metrics, client, store, limiter, liveStreams: observer.liveStreams, logger });
     if (ops) cleanups.push(() => ops.close());
@@ -94,10 +109,34 @@ export async function startBot(config: Config, logger: Logger, options: StartOpt
         if (!finished) logger.warn('stopped before every running turn finished; unfinished turns were not saved');
         await cleanUp();
       })());
-    return { client: client as Client<true>, service, store, stop };
+    return {
+      client: client as Client<true>,
+      service,
+      store,
+      get catchUp() {
+        return catchUp;
+      },
+      stop,
+    };
   } catch (error) {
     await cleanUp();
     throw error;
+  }
+}
+
+/**
+ * A lease left by a crashed process expires within one ttl: wait that out once. A live holder keeps renewing it,
+ * so the second try fails and the LeaseHeldError (one clear line) ends the start.
+ */
+async function takeLease(store: KeyvStore, name: string, ttlMs: number, onFatal: (reason: string) => void) {
+  const options = { ttlMs, onLost: (error: Error) => onFatal(error.message) };
+  try {
+    return await acquireLease(store, name, options);
+  } catch (error) {
+    if (!(error instanceof LeaseHeldError)) throw error;
+    const waitMs = Math.min(ttlMs, Math.max(0, error.holder.expiresAt - Date.now())) + LEASE_SETTLE_MS;
+    await sleep(waitMs);
+    return acquireLease(store, name, options);
   }
 }
 

@@ -206,3 +206,8 @@ export const settingsStrings = {
     `${rank}. <@${userId}>: ${tokens} tokens, ≈ ${cost}`,
   topNone: 'No usage yet.',
 } as const;
+
+/** Catching up after downtime: the note that closes an answer a restart cut off. */
+export const catchUpStrings = {
+  interrupted: 'interrupted by a restart',
+} as const;

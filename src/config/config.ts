@@ -61,6 +61,8 @@ const envSchema = z.object({
   EDIT_INTERVAL_MS: int(1000, 250, 60_000),
   USER_MESSAGES_PER_MINUTE: int(10, 0),
   GUILD_DAILY_TOKENS: int(0, 0),
+  // On start, answer messages that arrived while the bot was down if they are at most this old; 0 = off.
+  CATCH_UP_MINUTES: int(10, 0, 24 * 60),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   // Round 2: attachments.
   OPENAI_VISION: bool(true),
@@ -76,6 +78,8 @@ const envSchema = z.object({
   // Round 2: operations. Unset METRICS_PORT = no ops server.
   METRICS_PORT: optionalInt(0, 65_535),
   METRICS_HOST: z.string().trim().min(1).default('127.0.0.1'),
+  // How long a crashed process's lease blocks its successor (renewed every third of it while running).
+  LEASE_TTL_MS: int(30_000, 1_000, 600_000),
 });
 
 /** An unset optional setting stays present as undefined, but typed optional so callers may leave it out. */
@@ -126,6 +130,7 @@ export const configSchema = envSchema.transform((e, ctx) => {
     editIntervalMs: e.EDIT_INTERVAL_MS,
     userMessagesPerMinute: e.USER_MESSAGES_PER_MINUTE,
     guildDailyTokens: e.GUILD_DAILY_TOKENS,
+    catchUpMinutes: e.CATCH_UP_MINUTES,
     logLevel: e.LOG_LEVEL,
     attachments: {
       vision: e.OPENAI_VISION,
@@ -142,6 +147,7 @@ export const configSchema = envSchema.transform((e, ctx) => {
     },
     ...optional('metricsPort', e.METRICS_PORT),
     metricsHost: e.METRICS_HOST,
+    leaseTtlMs: e.LEASE_TTL_MS,
   };
 });
 

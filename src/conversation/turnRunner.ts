@@ -9,6 +9,7 @@ import { notices } from '../strings.js';
 import { countTokensAsync } from '../tokens/tokenCounter.js';
 import type { Allowance } from './allowance.js';
 import { defaultModelFor } from './guildSettings.js';
+import { InflightAnswer } from './inflightAnswer.js';
 import type { PreparedPrompt, PromptBuilder } from './promptBuilder.js';
 import { threadRecordFor } from './threadRecord.js';
 import { readUserInput } from './userInput.js';
@@ -51,7 +52,12 @@ export class TurnRunner {
     let firstTokenAt: number | undefined;
     let capacityNotice: NodeJS.Timeout | undefined;
     this.deps.observer?.turnStarted();
-    const renderer = new StreamRenderer(sink, { editIntervalMs: settings.editIntervalMs, budget: this.deps.editBudget });
+    // Messages this answer posts are recorded until the turn ends, so a restart can close them (catch-up).
+    const inflight = await InflightAnswer.begin(this.deps.store, logger, { ...request, startedAt: started });
+    const renderer = new StreamRenderer(inflight.wrap(sink), {
+      editIntervalMs: settings.editIntervalMs,
+      budget: this.deps.editBudget,
+    });
     renderer.start();
     let outcome: TurnOutcome = 'failed';
     let result: ChatResult | undefined;
@@ -93,6 +99,7 @@ export class TurnRunner {
       return outcome;
     } finally {
       clearTimeout(capacityNotice);
+      await inflight.end();
       this.report(request, {
         outcome,
         model: result?.model ?? model,

@@ -1,5 +1,14 @@
 import type { Logger } from '../log.js';
 import { KeyedQueue } from '../util/keyedQueue.js';
+import {
+  ACTIVITY_KEY,
+  emptyIndex,
+  recentEntries,
+  withAnswerMessage,
+  withInflightEnded,
+  withTurnStarted,
+  type ActivityIndex,
+} from './activityRecords.js';
 import { claimLeaseRecord, releaseLeaseRecord } from './leaseRecords.js';
 import { openRecordIo, type AdapterOptions } from './openAdapter.js';
 import type { RecordIo } from './records.js';
@@ -14,6 +23,7 @@ import {
   type MemberUsage,
   type Store,
   type StoreHealth,
+  type ThreadActivity,
   type ThreadMeta,
   type ThreadSummary,
   type Turn,
@@ -254,6 +264,30 @@ export class KeyvStore implements Store, LeaseStore, StoreHealth {
     } catch (error) {
       throw toStoreError(error, 'closing');
     }
+  }
+
+  noteTurnStarted(threadId: string, messageId: string | undefined, at: number): Promise<void> {
+    return this.updateActivity((index) => withTurnStarted(index, threadId, messageId, at));
+  }
+
+  noteAnswerMessage(threadId: string, startedAt: number, messageId: string): Promise<void> {
+    return this.updateActivity((index) => withAnswerMessage(index, threadId, startedAt, messageId));
+  }
+
+  endInflight(threadId: string, startedAt: number): Promise<void> {
+    return this.updateActivity((index) => withInflightEnded(index, threadId, startedAt));
+  }
+
+  async recentActivity(since: number, limit: number): Promise<ThreadActivity[]> {
+    return recentEntries((await this.io.get<ActivityIndex>(ACTIVITY_KEY)) ?? emptyIndex(), since, limit);
+  }
+
+  /** Read-modify-write of the activity index in its key's queue; `change` returns undefined for "no change". */
+  private updateActivity(change: (index: ActivityIndex) => ActivityIndex | undefined): Promise<void> {
+    return this.writes.run(ACTIVITY_KEY, async () => {
+      const next = change((await this.io.get<ActivityIndex>(ACTIVITY_KEY)) ?? emptyIndex());
+      if (next) await this.io.set(ACTIVITY_KEY, next);
+    });
   }
 
   private reportGap(meta: ThreadMeta, missing: number): void {

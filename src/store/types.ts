@@ -139,10 +139,45 @@ export interface UsageStore extends UsageRecorder {
   getTopUsers(guildId: string, days: string[], limit: number): Promise<MemberUsage[]>;
 }
 
+/** An answer being written: the messages posted so far (first, then continuations). */
+export interface InflightAnswer {
+  messageIds: string[];
+  /** When its turn started (epoch ms); identifies the turn that owns the record. */
+  startedAt: number;
+}
+
+/** What the bot last did in a thread, so a restarted bot can catch up (SPEC: catching up after downtime). */
+export interface ThreadActivity {
+  threadId: string;
+  /** The newest human message a turn was started for; messages up to it count as handled. */
+  lastMessageId?: string;
+  /** When the bot last started a turn here (epoch ms). */
+  at: number;
+  /** Present while an answer is being written; a process that dies mid-answer leaves it behind. */
+  inflight?: InflightAnswer;
+}
+
+export interface ActivityStore {
+  /** A turn starts in the thread, for `messageId` when it answers a Discord message (not for `/chat`). */
+  noteTurnStarted(threadId: string, messageId: string | undefined, at: number): Promise<void>;
+  /** The answer of the turn started at `startedAt` posted a message. */
+  noteAnswerMessage(threadId: string, startedAt: number, messageId: string): Promise<void>;
+  /** The answer of the turn started at `startedAt` is no longer in flight (its turn ended, or it was closed). */
+  endInflight(threadId: string, startedAt: number): Promise<void>;
+  /** Threads with activity since `since` or an answer still in flight, most recent first, at most `limit`. */
+  recentActivity(since: number, limit: number): Promise<ThreadActivity[]>;
+}
+
 /** Tokens a usage total counts against caps and rankings. */
 export const totalTokens = (totals: UsageTotals): number => totals.promptTokens + totals.completionTokens;
 
-export interface Store extends ConversationStore, SettingsStore, UsageStore, LeaseStore, StoreHealth {
+export interface Store
+  extends ConversationStore,
+    SettingsStore,
+    UsageStore,
+    LeaseStore,
+    StoreHealth,
+    ActivityStore {
   close(): Promise<void>;
 }
 

@@ -61,6 +61,7 @@ export async function startHarness(
     OPENAI_TIMEOUT_MS: '5000',
     OPENAI_STALL_TIMEOUT_MS: '2000',
     LOG_LEVEL: 'silent',
+    LEASE_TTL_MS: '2000',
     ...options.env,
   });
   await registerCommands(config.discord, commands);

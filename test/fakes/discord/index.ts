@@ -116,6 +116,8 @@ export interface SendMessageInput {
   readonly replyToMessageId?: Snowflake;
   /** Files on the message, from `uploadAttachment()` (content may then be empty). */
   readonly attachments?: readonly APIAttachment[];
+  /** When it was posted (epoch ms, default now); a time over a minute ago gives it an id from that time. */
+  readonly at?: number;
 }
 
 export interface CreateThreadAsMemberInput {
@@ -126,6 +128,8 @@ export interface CreateThreadAsMemberInput {
   readonly fromMessageId?: Snowflake;
   readonly ownerId?: Snowflake;
   readonly type?: ThreadChannelType;
+  /** When it was created (epoch ms, default now), as for `SendMessageInput.at`. */
+  readonly at?: number;
 }
 
 export interface MessagesInOptions {
@@ -400,7 +404,15 @@ export class FakeDiscord {
       content,
       ...(input.replyToMessageId ? { messageReference: { message_id: input.replyToMessageId, channel_id: channelId } } : {}),
       ...(input.attachments ? { attachments: input.attachments } : {}),
-    });
+    }, input.at);
+  }
+
+  /**
+   * Dispatch MESSAGE_CREATE again for a message that exists, as a RESUME replay can deliver an event the bot also
+   * fetched over REST (for de-duplication tests).
+   */
+  redeliverMessage(messageId: Snowflake): void {
+    this.world.redispatchMessageCreate(messageId);
   }
 
   /**
@@ -430,7 +442,7 @@ export class FakeDiscord {
       ownerId: input.ownerId ?? this.ids.memberUserId,
       type: input.type ?? ChannelType.PublicThread,
       fromMessageId: input.fromMessageId ?? null,
-    });
+    }, input.at);
     const record = this.threads.find((t) => t.id === thread.id);
     if (!record) throw new Error('thread vanished');
     return record;

@@ -813,6 +813,18 @@ export class FakeWorld {
         this.dispatchThreadUpdate(channel);
       }
     }
+    this.dispatchMessageCreate(record);
+    return record;
+  }
+
+  /** MESSAGE_CREATE once more for an existing message (a replayed event, for de-duplication tests). */
+  redispatchMessageCreate(messageId: Snowflake): void {
+    const record = this.messages.get(messageId);
+    if (!record || record.ephemeral || record.deletedAt !== null) throw new Error(`no visible message ${messageId}`);
+    this.dispatchMessageCreate(record);
+  }
+
+  private dispatchMessageCreate(record: MessageRecord): void {
     const payload: Omit<GatewayMessageCreateDispatch, 's'> = {
       op: GatewayOpcodes.Dispatch,
       t: GatewayDispatchEvents.MessageCreate,
@@ -822,7 +834,6 @@ export class FakeWorld {
       intent: GatewayIntentBits.GuildMessages,
       adapt: (session) => this.adaptForContentIntent(payload, record, session.intents),
     });
-    return record;
   }
 
   editMessage(record: MessageRecord, patch: EditMessageInput, now: number = Date.now()): MessageRecord {
