@@ -1,19 +1,22 @@
 /** Who may take a turn now: the per-user message rate (in memory) and the guild's daily token cap (in the store). */
 import { lastDays, type UsageStore } from '../store/types.js';
 import { notices } from '../strings.js';
+import type { UserRateLimit } from '../coordination/userRateLimit.js';
 import { SlidingWindowLimit } from './slidingWindowLimit.js';
 import { TurnRefused, type Refusal } from './turn.js';
 
 const DAY_MS = 86_400_000;
 
 export class Allowance {
-  private readonly userLimit: SlidingWindowLimit;
+  private readonly userLimit: UserRateLimit;
 
   constructor(
     private readonly limits: { userMessagesPerMinute: number; guildDailyTokens: number },
     private readonly usage: UsageStore,
+    /** Shared through Redis when REDIS_URL is set (coordination/sharedUserLimit.ts); in this process otherwise. */
+    userLimit?: UserRateLimit,
   ) {
-    this.userLimit = new SlidingWindowLimit(limits.userMessagesPerMinute);
+    this.userLimit = userLimit ?? new SlidingWindowLimit(limits.userMessagesPerMinute);
   }
 
   /** Takes the user's rate slot when there is one. Synchronous: admission keeps arrival order. */

@@ -5,6 +5,7 @@ import type { EditBudget } from '../render/editBudget.js';
 import type { Store } from '../store/types.js';
 import { notices } from '../strings.js';
 import type { ChatModel } from './ports.js';
+import type { UserRateLimit } from '../coordination/userRateLimit.js';
 
 /** The settings a conversation reads, taken from the one Config definition; `model` is the default model. */
 export type ConversationSettings = Pick<
@@ -29,6 +30,8 @@ export interface ConversationDeps {
   /** The bot's own user id, recorded as the author of its answers. */
   botUserId: () => string;
   now?: () => number;
+  /** The per-user message limit; shared through Redis when REDIS_URL is set, in this process when omitted. */
+  userLimit?: UserRateLimit;
 }
 
 /** One user message that should become a turn. */

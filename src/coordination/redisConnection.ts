@@ -85,7 +85,8 @@ export function connectRedis(url: string, options: RedisHubOptions = {}): RedisH
       return () => listeners.delete(listener);
     },
     subscriber() {
-      const sub = client.duplicate();
+      // SUBSCRIBE must wait for the connection (and ioredis re-sends it after a reconnect): queue it.
+      const sub = client.duplicate({ enableOfflineQueue: true, maxRetriesPerRequest: null });
       sub.on('error', () => undefined);
       subscribers.push(sub);
       return sub;
