@@ -8,6 +8,7 @@ import Bottleneck from 'bottleneck';
 import {
   createRateLimiter,
   LimiterAbortedError,
+  LimiterStoppedError,
   type AcquireOptions,
   type ModelRateLimiter,
   type Permit,
@@ -31,15 +32,27 @@ export function createSharedRateLimiter(options: SharedRateLimiterOptions): Mode
   const connection = new Bottleneck.IORedisConnection({ client: hub.client });
   // Failures surface as rejected scripts (handled below); an unheard 'error' event must not crash the process.
   connection.on('error', () => undefined);
-  const shared = createRateLimiter({ ...limits, cluster: { connection, id } });
+  // Rebuilt after an outage: a restarted Redis has lost bottleneck's settings, and bottleneck's own re-init on
+  // SETTINGS_KEY_NOT_FOUND never fires on Redis 7, which reports it as "ERR SETTINGS_KEY_NOT_FOUND".
+  const make = () => createRateLimiter({ ...limits, cluster: { connection, id } });
+  let shared = make();
+  const rebuild = () => {
+    const old = shared;
+    shared = make();
+    void old.stop();
+  };
   const local = createRateLimiter({ ...limits, rpm: limits.rpm * share, tpm: Math.max(1, limits.tpm * share) });
 
   let outage = new AbortController();
   if (!hub.isUp()) outage.abort();
   const offChange = hub.onChange((up) => {
     if (!up) outage.abort();
-    else if (outage.signal.aborted) outage = new AbortController();
+    else if (outage.signal.aborted) {
+      outage = new AbortController();
+      rebuild();
+    }
   });
+  let stopped = false;
   const active = () => (hub.isUp() ? shared : local);
 
   const acquire = async (tokens: number, acquireOptions: AcquireOptions = {}): Promise<Permit> => {
@@ -49,15 +62,17 @@ export function createSharedRateLimiter(options: SharedRateLimiterOptions): Mode
     try {
       return await shared.acquire(tokens, { ...acquireOptions, signal: AbortSignal.any(signals) });
     } catch (error) {
-      const movedOver = error instanceof LimiterAbortedError && !caller?.aborted;
-      if (!movedOver) throw error;
+      // Aborted by the outage signal, or failed by bottleneck when its Redis script did: either way Redis is gone.
+      const redisFailed = error instanceof LimiterAbortedError || error instanceof LimiterStoppedError;
+      if (stopped || caller?.aborted || !redisFailed) throw error;
+      if (hub.isUp()) rebuild(); // a script failed while connected: its keys are gone (flushed or evicted)
       // Redis dropped while this call waited: queue it locally, keeping its abort and without a second notice.
       return local.acquire(tokens, { ...(caller ? { signal: caller } : {}) });
     }
   };
 
   return {
-    capacity: shared.capacity,
+    capacity: { ...shared.capacity },
     weigh: (promptTokens, completionCap) => shared.weigh(promptTokens, completionCap),
     acquire,
     correctTokens: (delta) => active().correctTokens(delta),
@@ -65,6 +80,7 @@ export function createSharedRateLimiter(options: SharedRateLimiterOptions): Mode
     queued: () => shared.queued() + local.queued(),
     available: () => active().available(),
     stop: async () => {
+      stopped = true;
       offChange();
       await Promise.all([shared.stop(), local.stop()]);
     },
