@@ -5,6 +5,8 @@ import { ConversationService } from './conversation/conversationService.js';
 import { createDiscordClient } from './discord/createClient.js';
 import { createInteractionHandler } from './discord/events/interactionCreate.js';
 import { createMessageHandler } from './discord/events/messageCreate.js';
+import { openCoordination } from './coordination/coordination.js';
+import { processShare, shardPlace } from './coordination/processShare.js';
 import { createModelClient } from './llm/modelClient.js';
 import type { Logger } from './log.js';
 import { EditBudget } from './render/editBudget.js';
@@ -25,7 +27,17 @@ export interface RunningBot {
 export async function startBot(config: Config, logger: Logger): Promise<RunningBot> {
   warmUpTokenizer();
   const store = await openStore(config.databaseUrl, { onError: (error) => logger.error({ err: error }, 'store error') });
-  const model = createModelClient({ config: config.openai, maxCompletionTokens: config.maxCompletionTokens, usage: store, logger });
+  // REDIS_URL: the limiter and per-user limits are shared by every process (coordination/); absent, in-process.
+  const shared = config.redisUrl
+    ? await openCoordination(config.redisUrl, config, processShare(shardPlace()), logger)
+    : undefined;
+  const model = createModelClient({
+    config: config.openai,
+    maxCompletionTokens: config.maxCompletionTokens,
+    usage: store,
+    logger,
+    ...(shared ? { limiter: shared.limiter } : {}),
+  });
   // Defaults to 40 writes/s: Discord allows ~50 per bot, the rest is headroom for commands and typing.
   const editBudget = new EditBudget();
   const client = createDiscordClient(config.discord.apiBase);
@@ -36,6 +48,7 @@ export async function startBot(config: Config, logger: Logger): Promise<RunningB
     editBudget,
     botUserId: () => client.user?.id ?? '0',
     settings: { ...config, model: config.openai.model },
+    ...(shared ? { userLimit: shared.userLimit } : {}),
   });
 
   client.on(Events.MessageCreate, createMessageHandler(service, logger));
@@ -58,6 +71,7 @@ export async function startBot(config: Config, logger: Logger): Promise<RunningB
     await client.destroy().catch(() => undefined);
     editBudget.dispose();
     await model.close().catch(() => undefined);
+    await shared?.close().catch(() => undefined);
     await store.close().catch(() => undefined);
     throw error;
   }
@@ -71,6 +85,7 @@ export async function startBot(config: Config, logger: Logger): Promise<RunningB
       await client.destroy();
       editBudget.dispose();
       await model.close();
+      await shared?.close();
       await store.close();
     })());
   return { client: client as Client<true>, service, store, stop };

@@ -53,6 +53,14 @@ const envSchema = z.object({
   EDIT_INTERVAL_MS: int(1000, 250, 60_000),
   USER_MESSAGES_PER_MINUTE: int(10, 0),
   GUILD_DAILY_TOKENS: int(0, 0),
+  // Not SHARDS / SHARD_COUNT: discord.js's Client reads those itself (the ShardingManager sets them per shard).
+  DISCORD_SHARDS: z
+    .string()
+    .trim()
+    .regex(/^(auto|[1-9]\d{0,4})$/i, 'must be auto or a whole number of shards from 1')
+    .default('1')
+    .transform((v): 'auto' | number => (v.toLowerCase() === 'auto' ? 'auto' : Number(v))),
+  REDIS_URL: url(['redis:', 'rediss:']).optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -99,6 +107,8 @@ export const configSchema = envSchema.transform((e, ctx) => {
     userMessagesPerMinute: e.USER_MESSAGES_PER_MINUTE,
     guildDailyTokens: e.GUILD_DAILY_TOKENS,
     logLevel: e.LOG_LEVEL,
+    shards: e.DISCORD_SHARDS,
+    ...optional('redisUrl', e.REDIS_URL),
   };
 });
 
