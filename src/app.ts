@@ -10,12 +10,14 @@ import { createMessageHandler } from './discord/events/messageCreate.js';
 import { watchDiscord } from './discord/watchDiscord.js';
 import { createRateLimiter } from './llm/limiter.js';
 import { MessageGate } from './discord/memberGate.js';
+import { openCoordination } from './coordination/coordination.js';
+import { processShare, shardPlace } from './coordination/processShare.js';
 import { createModelClient } from './llm/modelClient.js';
 import type { Logger } from './log.js';
 import { createMetrics, noopMetrics } from './ops/metrics.js';
 import { startOps } from './ops/startOps.js';
 import { turnMetrics } from './ops/turnMetrics.js';
-import { EditBudget } from './render/editBudget.js';
+import { DEFAULT_WRITES_PER_SECOND, EditBudget } from './render/editBudget.js';
 import { openStore, type KeyvStore } from './store/keyvStore.js';
 import { acquireLease, LeaseHeldError } from './store/lease.js';
 import { warmUpTokenizer } from './tokens/tokenCounter.js';
@@ -61,11 +63,17 @@ export async function startBot(config: Config, logger: Logger, options: StartOpt
     await takeLease(store, options.leaseName ?? 'bot', config.leaseTtlMs, onFatal);
     const metrics = config.metricsPort === undefined ? noopMetrics() : createMetrics();
     const observer = turnMetrics(metrics);
-    const limiter = createRateLimiter({ rpm: config.openai.rpm, tpm: config.openai.tpm });
-    cleanups.push(() => limiter.stop());
+    // REDIS_URL: the limiter, the write budget and per-user limits are shared by every process; else in-process.
+    const share = processShare(shardPlace());
+    const shared = config.redisUrl ? await openCoordination(config.redisUrl, config, share, logger) : undefined;
+    if (shared) cleanups.push(() => shared.close());
+    const limiter = shared?.limiter ?? createRateLimiter({ rpm: config.openai.rpm, tpm: config.openai.tpm });
+    if (!shared) cleanups.push(() => limiter.stop());
     const model = createModelClient({ config: config.openai, maxCompletionTokens: config.maxCompletionTokens, usage: store, limiter, logger });
     // Every REST request of the bot, 40/s by default: Discord allows 50 per bot token, the rest absorbs jitter.
-    const editBudget = new EditBudget();
+    const editBudget =
+      shared?.writeBudget(DEFAULT_WRITES_PER_SECOND) ??
+      new EditBudget({ perSecond: Math.max(1, Math.floor(DEFAULT_WRITES_PER_SECOND * share)) });
     cleanups.push(() => editBudget.dispose());
     const client = createDiscordClient(config.discord.apiBase, editBudget);
     cleanups.push(() => client.destroy());
@@ -76,6 +84,7 @@ export async function startBot(config: Config, logger: Logger, options: StartOpt
       editBudget,
       observer,
       botUserId: () => client.user?.id ?? '0',
+      ...(shared ? { userLimit: shared.userLimit } : {}),
       settings: {
         ...config,
         model: config.openai.model,

@@ -1,14 +1,17 @@
 import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { startBot } from './app.js';
-import { ConfigError, loadConfig } from './config/config.js';
+import { ConfigError, loadConfig, type Config } from './config/config.js';
+import { configForProcess, shardPlace } from './coordination/processShare.js';
 import { createLogger } from './log.js';
+import { runShardManager } from './shardManager.js';
 
 /** Docker and process managers send SIGKILL about 10 s after SIGTERM. */
 const SHUTDOWN_GRACE_MS = 8_000;
 
 if (existsSync('.env')) process.loadEnvFile('.env');
 
-let config;
+let config: Config;
 try {
   config = loadConfig();
 } catch (error) {
@@ -19,24 +22,53 @@ try {
 
 const logger = createLogger(config.logLevel);
 process.on('unhandledRejection', (reason) => logger.error({ err: reason }, 'unhandled rejection'));
+const describe = (error: unknown) => (error instanceof Error ? { name: error.name, message: error.message } : String(error));
 
-try {
-  // A fatal condition (revoked token, lost lease) ends the process non-zero; a supervisor restarts it.
-  const bot = await startBot(config, logger, { onFatal: () => process.exit(1) });
-  const shutdown = (signal: string) => {
-    logger.info({ signal }, 'shutting down');
-    bot.stop(SHUTDOWN_GRACE_MS).then(
-      () => process.exit(0),
-      (error: unknown) => {
-        logger.error({ err: error }, 'shutdown failed');
-        process.exit(1);
-      },
-    );
-  };
-  process.once('SIGTERM', () => shutdown('SIGTERM'));
-  process.once('SIGINT', () => shutdown('SIGINT'));
-} catch (error) {
-  // A bad token or an unreachable Discord: one clear line, no stack trace, no secret.
-  logger.fatal({ err: error instanceof Error ? { name: error.name, message: error.message } : String(error) }, 'could not start the bot');
-  process.exit(1);
+// DISCORD_SHARDS other than 1, and not a shard itself (a shard sees SHARDING_MANAGER): this process is the manager.
+const place = shardPlace();
+if (config.shards !== 1 && !place) await manage(config);
+else await serve(config);
+
+async function manage(settings: Config): Promise<void> {
+  try {
+    const stop = await runShardManager(settings, logger, { script: fileURLToPath(import.meta.url) });
+    const shutdown = (signal: string) => {
+      logger.info({ signal }, 'stopping every shard');
+      void stop().then((code) => process.exit(code));
+    };
+    process.once('SIGTERM', () => shutdown('SIGTERM'));
+    process.once('SIGINT', () => shutdown('SIGINT'));
+  } catch (error) {
+    logger.fatal({ err: describe(error) }, 'could not start the shards');
+    process.exit(1);
+  }
+}
+
+async function serve(settings: Config): Promise<void> {
+  const mine = configForProcess(settings, place);
+  if (mine.split) {
+    const { rpm, tpm } = mine.config.openai;
+    logger.info({ shards: place?.ids, rpm, tpm, share: mine.share }, 'no REDIS_URL: this shard runs on its share of the budgets');
+  }
+  try {
+    // A fatal condition (revoked token, lost lease) ends the process non-zero; a supervisor restarts it.
+    const leaseName = place ? `shard:${place.ids.join(',')}` : 'bot';
+    const bot = await startBot(mine.config, logger, { onFatal: () => process.exit(1), leaseName });
+    const shutdown = (signal: string) => {
+      logger.info({ signal }, 'shutting down');
+      bot.stop(SHUTDOWN_GRACE_MS).then(
+        () => process.exit(0),
+        (error: unknown) => {
+          logger.error({ err: error }, 'shutdown failed');
+          process.exit(1);
+        },
+      );
+    };
+    process.once('SIGTERM', () => shutdown('SIGTERM'));
+    process.once('SIGINT', () => shutdown('SIGINT'));
+  } catch (error) {
+    // A bad token or an unreachable Discord: one clear line, no stack trace, no secret.
+    logger.fatal({ err: describe(error) }, 'could not start the bot');
+    process.exit(1);
+  }
 }

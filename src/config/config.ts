@@ -63,6 +63,14 @@ const envSchema = z.object({
   GUILD_DAILY_TOKENS: int(0, 0),
   // On start, answer messages that arrived while the bot was down if they are at most this old; 0 = off.
   CATCH_UP_MINUTES: int(10, 0, 24 * 60),
+  // Not SHARDS / SHARD_COUNT: discord.js's Client reads those itself (the ShardingManager sets them per shard).
+  DISCORD_SHARDS: z
+    .string()
+    .trim()
+    .regex(/^(auto|[1-9]\d{0,4})$/i, 'must be auto or a whole number of shards from 1')
+    .default('1')
+    .transform((v): 'auto' | number => (v.toLowerCase() === 'auto' ? 'auto' : Number(v))),
+  REDIS_URL: url(['redis:', 'rediss:']).optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   // Round 2: attachments.
   OPENAI_VISION: bool(true),
@@ -148,6 +156,8 @@ export const configSchema = envSchema.transform((e, ctx) => {
     ...optional('metricsPort', e.METRICS_PORT),
     metricsHost: e.METRICS_HOST,
     leaseTtlMs: e.LEASE_TTL_MS,
+    shards: e.DISCORD_SHARDS,
+    ...optional('redisUrl', e.REDIS_URL),
   };
 });
 

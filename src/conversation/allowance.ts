@@ -5,17 +5,20 @@
 import { lastDays, totalTokens, type GuildSettings, type UsageStore } from '../store/types.js';
 import { notices, settingsStrings } from '../strings.js';
 import { capReached, effectiveGuildCap, effectiveMemberCap, msUntilUtcMidnight } from './dailyCaps.js';
+import type { UserRateLimit } from '../coordination/userRateLimit.js';
 import { SlidingWindowLimit } from './slidingWindowLimit.js';
 import { TurnRefused, type Refusal, type TurnRequest } from './turn.js';
 
 export class Allowance {
-  private readonly userLimit: SlidingWindowLimit;
+  private readonly userLimit: UserRateLimit;
 
   constructor(
     private readonly limits: { userMessagesPerMinute: number; guildDailyTokens: number },
     private readonly usage: Pick<UsageStore, 'getGuildUsage' | 'getUserUsage'>,
+    /** Shared through Redis when REDIS_URL is set (coordination/sharedUserLimit.ts); in this process otherwise. */
+    userLimit?: UserRateLimit,
   ) {
-    this.userLimit = new SlidingWindowLimit(limits.userMessagesPerMinute);
+    this.userLimit = userLimit ?? new SlidingWindowLimit(limits.userMessagesPerMinute);
   }
 
   /** Takes the user's rate slot when there is one. Synchronous: admission keeps arrival order. */

@@ -22,7 +22,7 @@ export class ConversationService {
 
   constructor(private readonly deps: ConversationDeps) {
     this.now = deps.now ?? Date.now;
-    this.allowance = new Allowance(deps.settings, deps.store);
+    this.allowance = new Allowance(deps.settings, deps.store, deps.userLimit);
     this.runner = new TurnRunner(deps, this.allowance, new PromptBuilder(deps));
   }
 

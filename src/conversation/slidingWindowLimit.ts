@@ -1,10 +1,12 @@
+import type { UserRateLimit } from '../coordination/userRateLimit.js';
+
 const WINDOW_MS = 60_000;
 
 /**
  * At most `perMinute` events per key in any rolling minute. In memory: a restart forgives, which is fine for a
  * courtesy limit (the spend cap lives in the store).
  */
-export class SlidingWindowLimit {
+export class SlidingWindowLimit implements UserRateLimit {
   private readonly events = new Map<string, number[]>();
 
   constructor(private readonly perMinute: number) {}
@@ -21,6 +23,16 @@ export class SlidingWindowLimit {
     this.events.set(key, recent);
     this.prune(now);
     return { ok: true };
+  }
+
+  /** Count an event taken elsewhere (another process, see coordination/sharedUserLimit.ts). */
+  record(key: string, at: number): void {
+    if (this.perMinute <= 0) return;
+    const times = this.events.get(key) ?? [];
+    let i = times.length;
+    while (i > 0 && times[i - 1]! > at) i -= 1;
+    times.splice(i, 0, at);
+    this.events.set(key, times);
   }
 
   /** Keep memory bounded by active users only. */

@@ -6,6 +6,7 @@ import type { WriteBudget } from '../render/writeBudget.js';
 import type { Store } from '../store/types.js';
 import { notices } from '../strings.js';
 import type { ChatModel } from './ports.js';
+import type { UserRateLimit } from '../coordination/userRateLimit.js';
 
 /** The settings a conversation reads, taken from the one Config definition; `model` is the default model. */
 export type ConversationSettings = Pick<
@@ -39,6 +40,8 @@ export interface ConversationDeps {
   /** Told when a turn starts and ends (metrics); optional. */
   observer?: TurnObserver;
   now?: () => number;
+  /** The per-user message limit; shared through Redis when REDIS_URL is set, in this process when omitted. */
+  userLimit?: UserRateLimit;
 }
 
 /** What a finished turn reports to observers: ids and numbers only, never text. */

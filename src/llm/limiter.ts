@@ -23,6 +23,10 @@
  *   only ever lowers: a header is a snapshot taken before calls we admitted since, so raising could over-admit.
  * - Jobs are admission tickets only (no-ops): the HTTP call runs outside the limiter, so a slow stream never holds
  *   capacity; there is no concurrency cap (OpenAI has none).
+ * - Shared mode (`cluster`): bottleneck's Redis datastore, so every process draws on one pair of reservoirs. Its Lua
+ *   scripts change the reservoir with HINCRBY, which fails on a fractional value, so there the reservoirs count
+ *   thousandths (CLUSTER_UNIT) and every refill is a whole number of them. Its heartbeat (which runs the refill and
+ *   wakes queued jobs) defaults to 5 s; 250 ms keeps a queued call from waiting out a refill that already happened.
  */
 import Bottleneck from 'bottleneck';
 import type { RateLimitSnapshot } from './rateLimitHeaders.js';
@@ -34,6 +38,18 @@ export const DEFAULT_SAFETY_MARGIN = 0.05;
 export const DEFAULT_WINDOW_MS = 60_000;
 /** A call not admitted within this time is reported as queued (onQueued). */
 export const QUEUE_NOTICE_DELAY_MS = 50;
+/** Shared mode: reservoir units per request/token, so refills stay integers (see the header). */
+export const CLUSTER_UNIT = 1_000;
+const CLUSTER_HEARTBEAT_MS = 250;
+/** A no-op job that has not finished by then belonged to a process that died: bottleneck frees its weight. */
+const CLUSTER_JOB_EXPIRATION_MS = 10_000;
+
+export interface LimiterCluster {
+  /** bottleneck's connection over the process's shared ioredis client. */
+  connection: Bottleneck.IORedisConnection;
+  /** Key prefix shared by every process of the deployment (the limits are in it, so a change starts fresh). */
+  id: string;
+}
 
 export interface RateLimiterOptions {
   /** Requests per window (OpenAI: per minute). */
@@ -45,6 +61,8 @@ export interface RateLimiterOptions {
   /** The window the limits are expressed in; 60,000 ms. Tests shrink it (with the fake server's) to run faster. */
   windowMs?: number;
   queueNoticeDelayMs?: number;
+  /** Share the reservoirs through Redis (bottleneck clustering); omitted = in this process only. */
+  cluster?: LimiterCluster;
 }
 
 export interface QueueInfo {
@@ -101,15 +119,31 @@ interface Ticket {
   state: 'waiting' | 'admitted' | 'cancelled';
 }
 
-function reservoirLimiter(capacity: number, windowMs: number): Bottleneck {
-  const options: Bottleneck.ConstructorOptions & { heartbeatInterval: number } = {
+type LimiterOptions = Bottleneck.ConstructorOptions & { heartbeatInterval: number; clientTimeout?: number };
+
+function reservoirLimiter(capacity: number, windowMs: number, cluster?: LimiterCluster & { name: string }): Bottleneck {
+  const local: LimiterOptions = {
     reservoir: capacity,
     reservoirIncreaseInterval: REFILL_INTERVAL_MS,
     reservoirIncreaseAmount: (capacity * REFILL_INTERVAL_MS) / windowMs,
     reservoirIncreaseMaximum: capacity,
     heartbeatInterval: HEARTBEAT_MS,
   };
-  const limiter = new Bottleneck(options);
+  const shared = (c: LimiterCluster & { name: string }): LimiterOptions => {
+    const units = Math.floor(capacity * CLUSTER_UNIT);
+    return {
+      reservoir: units,
+      reservoirIncreaseInterval: REFILL_INTERVAL_MS,
+      reservoirIncreaseAmount: Math.max(1, Math.floor((units * REFILL_INTERVAL_MS) / windowMs)),
+      reservoirIncreaseMaximum: units,
+      heartbeatInterval: CLUSTER_HEARTBEAT_MS,
+      datastore: 'ioredis',
+      connection: c.connection,
+      id: `${c.id}:${c.name}:${units}:${windowMs}`,
+      clearDatastore: false,
+    };
+  };
+  const limiter = new Bottleneck(cluster ? shared(cluster) : local);
   // Jobs are no-ops; an 'error' event would only come from bottleneck itself. Never let it crash the process.
   limiter.on('error', () => undefined);
   return limiter;
@@ -125,8 +159,16 @@ export function createRateLimiter(options: RateLimiterOptions): ModelRateLimiter
     requests: Math.max(1, options.rpm * (1 - margin)),
     tokens: Math.max(1, Math.floor(options.tpm * (1 - margin))),
   };
-  const requests = reservoirLimiter(capacity.requests, windowMs);
-  const tokens = reservoirLimiter(capacity.tokens, windowMs);
+  const cluster = options.cluster;
+  const requests = reservoirLimiter(capacity.requests, windowMs, cluster && { ...cluster, name: 'requests' });
+  const tokens = reservoirLimiter(capacity.tokens, windowMs, cluster && { ...cluster, name: 'tokens' });
+  // Everything outside talks in requests and tokens; only the reservoirs count in units (1 locally).
+  const unit = cluster ? CLUSTER_UNIT : 1;
+  const reservoirOf = async (limiter: Bottleneck) => ((await limiter.currentReservoir()) ?? 0) / unit;
+  const increment = (limiter: Bottleneck, n: number) =>
+    limiter.incrementReservoir(unit === 1 ? n : Math.round(n * unit));
+  const job = (weight: number): Bottleneck.JobOptions =>
+    cluster ? { weight: weight * unit, expiration: CLUSTER_JOB_EXPIRATION_MS } : { weight };
   const waiting: Ticket[] = [];
   let stopped = false;
   // Corrections read then increment the reservoir: run them one at a time.
@@ -136,10 +178,10 @@ export function createRateLimiter(options: RateLimiterOptions): ModelRateLimiter
     if (!Number.isFinite(delta) || delta === 0 || stopped) return corrections;
     corrections = corrections
       .then(async () => {
-        const current = (await limiter.currentReservoir()) ?? 0;
+        const current = await reservoirOf(limiter);
         // Never above the capacity (the refill would not bring it down) nor below −capacity (bounded waits).
         const bounded = delta > 0 ? Math.min(delta, max - current) : Math.max(delta, -max - current);
-        if (Math.sign(bounded) === Math.sign(delta)) await limiter.incrementReservoir(bounded);
+        if (Math.sign(bounded) === Math.sign(delta)) await increment(limiter, bounded);
       })
       .catch(() => undefined);
     return corrections;
@@ -154,8 +196,8 @@ export function createRateLimiter(options: RateLimiterOptions): ModelRateLimiter
     const target = Math.max(-max, remaining - limit * margin);
     corrections = corrections
       .then(async () => {
-        const current = (await limiter.currentReservoir()) ?? 0;
-        if (target < current) await limiter.incrementReservoir(target - current);
+        const current = await reservoirOf(limiter);
+        if (target < current) await increment(limiter, target - current);
       })
       .catch(() => undefined);
     return corrections;
@@ -204,8 +246,8 @@ export function createRateLimiter(options: RateLimiterOptions): ModelRateLimiter
           }, noticeDelayMs);
         }
         tokens
-          .schedule({ weight }, () =>
-            requests.schedule({ weight: 1 }, async () => {
+          .schedule(job(weight), () =>
+            requests.schedule(job(1), async () => {
               if (ticket.state === 'cancelled') {
                 // Cancelled while queued: nothing was sent, give the capacity back.
                 void adjust(tokens, capacity.tokens, weight);
@@ -234,8 +276,8 @@ export function createRateLimiter(options: RateLimiterOptions): ModelRateLimiter
     },
     queued: () => waiting.length,
     available: async () => ({
-      requests: (await requests.currentReservoir()) ?? 0,
-      tokens: (await tokens.currentReservoir()) ?? 0,
+      requests: await reservoirOf(requests),
+      tokens: await reservoirOf(tokens),
     }),
     stop: async () => {
       if (stopped) return;
@@ -244,7 +286,8 @@ export function createRateLimiter(options: RateLimiterOptions): ModelRateLimiter
       await Promise.all(
         [tokens, requests].map(async (limiter) => {
           await limiter.stop({ dropWaitingJobs: true }).catch(() => undefined);
-          await limiter.disconnect().catch(() => undefined);
+          // With a shared Redis connection bottleneck's disconnect() returns nothing rather than a promise.
+          await Promise.resolve(limiter.disconnect()).catch(() => undefined);
         }),
       );
     },

@@ -66,7 +66,7 @@ export class RecordIo {
       } catch (error) {
         throw toStoreError(error, `writing ${body.length} ${kindOf(body[0]!.key)} records`);
       }
-      if (results.some((ok) => !ok))
+      if (Array.isArray(results) && results.some((ok) => !ok))
         throw new StoreError(`store refused ${body.length} ${kindOf(body[0]!.key)} records`);
     }
     await this.set(last.key, last.value);

@@ -1,0 +1,77 @@
+/**
+ * DISCORD_SHARDS=auto|N: discord.js's ShardingManager runs one bot process per shard (this same entry point, which
+ * sees SHARDING_MANAGER in its environment and runs one shard) and respawns a shard that dies. On SIGTERM/SIGINT
+ * the manager stops respawning, passes the signal to every shard, waits for their graceful drain and exits 0 if
+ * every shard did.
+ */
+import { REST, Routes, ShardingManager, type RESTGetAPIGatewayBotResult, type Shard } from 'discord.js';
+import type { Config } from './config/config.js';
+import type { Logger } from './log.js';
+
+/** Shards get this long to drain after the signal (Docker sends SIGKILL ~10 s after SIGTERM). */
+const SHARD_DRAIN_MS = 9_000;
+/** Discord allows one IDENTIFY per 5 s (max_concurrency 1): discord.js's default spacing. */
+const SPAWN_DELAY_MS = 5_500;
+const SPAWN_TIMEOUT_MS = 60_000;
+
+export interface ShardManagerOptions {
+  /** The entry point each shard process runs. */
+  script: string;
+  spawnDelayMs?: number;
+}
+
+/** GET /gateway/bot through DISCORD_API_BASE (discord.js's own helper always asks discord.com). */
+async function recommendedShards(discord: Config['discord']): Promise<number> {
+  const rest = new REST({ api: discord.apiBase }).setToken(discord.token);
+  const gateway = (await rest.get(Routes.gatewayBot())) as RESTGetAPIGatewayBotResult;
+  return Math.max(1, gateway.shards);
+}
+
+function exitOf(shard: Shard): Promise<number> {
+  const child = shard.process;
+  if (!child || child.exitCode !== null) return Promise.resolve(child?.exitCode ?? 0);
+  return new Promise((resolve) => child.once('exit', (code, signal) => resolve(code ?? (signal ? 1 : 0))));
+}
+
+/** Start the shards; resolves with a stop function once every shard is ready. */
+export async function runShardManager(config: Config, logger: Logger, options: ShardManagerOptions): Promise<() => Promise<number>> {
+  const totalShards = config.shards === 'auto' ? await recommendedShards(config.discord) : config.shards;
+  if (totalShards > 1 && !config.redisUrl) {
+    logger.info(
+      { shards: totalShards, rpm: Math.floor(config.openai.rpm / totalShards), tpm: Math.floor(config.openai.tpm / totalShards) },
+      'no REDIS_URL: each shard gets 1/N of RPM, TPM and the Discord write budget',
+    );
+  }
+  const manager = new ShardingManager(options.script, {
+    totalShards,
+    mode: 'process',
+    respawn: true,
+    token: config.discord.token,
+    // Children run the same way this process does (compiled, or through a TypeScript loader in development).
+    execArgv: process.execArgv,
+  });
+  manager.on('shardCreate', (shard) => {
+    logger.info({ shard: shard.id, of: totalShards }, 'shard process started');
+    shard.on('death', (child) => {
+      const code = 'exitCode' in child ? child.exitCode : null;
+      if (manager.respawn) logger.warn({ shard: shard.id, code }, 'shard process exited; respawning');
+    });
+  });
+  await manager.spawn({ amount: totalShards, delay: options.spawnDelayMs ?? SPAWN_DELAY_MS, timeout: SPAWN_TIMEOUT_MS });
+  logger.info({ shards: totalShards }, 'all shards ready');
+
+  return async () => {
+    manager.respawn = false;
+    const shards = [...manager.shards.values()];
+    const exits = shards.map(exitOf);
+    for (const shard of shards) shard.process?.kill('SIGTERM');
+    const timer = setTimeout(() => {
+      for (const shard of shards) shard.process?.kill('SIGKILL');
+    }, SHARD_DRAIN_MS);
+    const codes = await Promise.all(exits);
+    clearTimeout(timer);
+    const failed = codes.filter((code) => code !== 0).length;
+    if (failed > 0) logger.error({ failed, of: shards.length }, 'some shards did not stop cleanly');
+    return failed === 0 ? 0 : 1;
+  };
+}
