@@ -135,6 +135,15 @@ export class KeyvStore implements Store {
     await this.kv.disconnect();
   }
 
+  async setThreadModel(threadId: string, model: string): Promise<boolean> {
+    return this.writes.run(keys.thread(threadId), async () => {
+      const current = await this.getThread(threadId);
+      if (!current) return false;
+      await this.kv.set(keys.thread(threadId), { ...current, model });
+      return true;
+    });
+  }
+
   private addUsage(key: string, add: UsageTotals): Promise<void> {
     return this.writes.run(key, async () => {
       const current = (await this.kv.get<UsageTotals>(key)) ?? emptyUsage();
@@ -143,6 +152,8 @@ export class KeyvStore implements Store {
         completionTokens: current.completionTokens + add.completionTokens,
         requests: current.requests + add.requests,
         costUsd: current.costUsd + add.costUsd,
+        cachedTokens: (current.cachedTokens ?? 0) + (add.cachedTokens ?? 0),
+        reasoningTokens: (current.reasoningTokens ?? 0) + (add.reasoningTokens ?? 0),
       });
     });
   }
@@ -155,6 +166,8 @@ export class KeyvStore implements Store {
       total.completionTokens += u.completionTokens;
       total.requests += u.requests;
       total.costUsd += u.costUsd;
+      total.cachedTokens = (total.cachedTokens ?? 0) + (u.cachedTokens ?? 0);
+      total.reasoningTokens = (total.reasoningTokens ?? 0) + (u.reasoningTokens ?? 0);
     }
     return total;
   }

@@ -54,10 +54,14 @@ export interface ThreadMeta {
   /** Bumped by every reset so stale turn records can never be read back into a fresh history. */
   epoch: number;
   summary?: ThreadSummary;
+  /** The model chosen for this thread with /model; absent = the server's default, else OPENAI_MODEL. */
+  model?: string;
 }
 
 export interface GuildSettings {
   systemPrompt?: string;
+  /** The server's default model (`/settings model`, a later issue); read by the turn's prepare step. */
+  defaultModel?: string;
 }
 
 export interface UsageTotals {
@@ -65,6 +69,10 @@ export interface UsageTotals {
   completionTokens: number;
   requests: number;
   costUsd: number;
+  /** Prompt tokens served from the provider's prompt cache (included in promptTokens). Absent in older records. */
+  cachedTokens?: number;
+  /** Completion tokens spent on reasoning (included in completionTokens). Absent in older records. */
+  reasoningTokens?: number;
 }
 
 export interface UsageEntry extends UsageTotals {
@@ -91,6 +99,8 @@ export interface ConversationStore {
   createThread(meta: Omit<ThreadMeta, 'turnCount' | 'epoch' | 'summary'>): Promise<ThreadMeta>;
   /** Forget turns and summary; the thread record stays. */
   resetThread(threadId: string): Promise<void>;
+  /** The thread's model from its next turn; false when there is no such thread. */
+  setThreadModel(threadId: string, model: string): Promise<boolean>;
 }
 
 export interface SettingsStore {
