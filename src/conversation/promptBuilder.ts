@@ -7,7 +7,7 @@ import type { ChatMessage } from '../llm/chatTypes.js';
 import { turnText, type Store, type ThreadMeta, type ThreadSummary, type Turn } from '../store/types.js';
 import { notices } from '../strings.js';
 import { countTokens, countTokensAsync, TOKENS_PER_MESSAGE, TOKENS_PER_REPLY } from '../tokens/tokenCounter.js';
-import { loadHistoryWindow, type HistoryWindow } from './historyWindow.js';
+import { loadHistoryWindow, loadSteppedWindow, WindowAnchors, type HistoryWindow } from './historyWindow.js';
 import type { ChatModel } from './ports.js';
 import { pendingSummaryRange, summarizeDropped, summaryDue, summaryMessage } from './summaryMemory.js';
 import { TurnRefused, type ConversationSettings, type TurnRequest } from './turn.js';
@@ -19,12 +19,16 @@ export interface PreparedPrompt {
   /** A summary refreshed for this turn, committed with it. */
   summary: ThreadSummary | undefined;
   window: HistoryWindow;
+  /** The answer cap for this model (below MAX_COMPLETION_TOKENS only when its window is small). */
+  maxCompletionTokens: number;
 }
 
 export interface PromptInput {
   request: TurnRequest;
   meta: ThreadMeta;
   systemPrompt: string;
+  /** The model in force for this turn: budgets follow its window. */
+  model: string;
 }
 
 const summaryCost = (summary: ThreadSummary | undefined) => (summary ? summary.tokens + TOKENS_PER_MESSAGE : 0);
@@ -34,22 +38,25 @@ export const turnMessage = (turn: Turn): ChatMessage => ({ role: turn.role, cont
 
 export class PromptBuilder {
   private readonly systemTokens = new Map<string, number>();
+  private readonly anchors = new WindowAnchors();
 
   constructor(
     private readonly deps: { store: Store; model: ChatModel; logger: Logger; settings: ConversationSettings },
   ) {}
 
   /** Throws TurnRefused when the new message alone cannot fit. */
-  async build({ request, meta, systemPrompt }: PromptInput): Promise<PreparedPrompt> {
+  async build({ request, meta, systemPrompt, model }: PromptInput): Promise<PreparedPrompt> {
     const { store, settings } = this.deps;
     const userTokens = await countTokensAsync(request.content);
     let summary = settings.summaryMemory ? meta.summary : undefined;
     const fixed =
       this.systemPromptTokens(systemPrompt) + TOKENS_PER_MESSAGE + userTokens + TOKENS_PER_MESSAGE + TOKENS_PER_REPLY;
-    const room = settings.contextTokens - settings.maxCompletionTokens - fixed;
+    const limits = this.limitsFor(model);
+    const room = limits.promptTokens - fixed;
     if (room < 0) throw new TurnRefused(notices.inputTooManyTokens(userTokens, userTokens + room));
 
-    let window = await loadHistoryWindow(store, meta, Math.max(0, room - summaryCost(summary)));
+    const anchor = this.anchors.anchorFor(meta);
+    let window = await loadSteppedWindow(store, meta, Math.max(0, room - summaryCost(summary)), anchor);
     let newSummary: ThreadSummary | undefined;
     if (settings.summaryMemory) {
       newSummary = await this.refreshSummary(meta, summary, window.start, request);
@@ -59,11 +66,29 @@ export class PromptBuilder {
         window = await loadHistoryWindow(store, meta, Math.max(0, room - summaryCost(summary)), window.start);
       }
     }
+    this.anchors.remember(meta, window.start);
+    // Stable prefix for the provider's prompt cache: system prompt, summary, history; per-turn data only after.
     const messages: ChatMessage[] = [{ role: 'system', content: systemPrompt }];
     if (summary) messages.push(summaryMessage(summary));
     for (const turn of window.turns) messages.push(turnMessage(turn));
     messages.push({ role: 'user', content: request.content });
-    return { messages, promptTokens: fixed + summaryCost(summary) + window.tokens, userTokens, summary: newSummary, window };
+    const promptTokens = fixed + summaryCost(summary) + window.tokens;
+    return { messages, promptTokens, userTokens, summary: newSummary, window, maxCompletionTokens: limits.completionTokens };
+  }
+
+  /**
+   * The model's window (CONTEXT_TOKENS capped by the capability table and by what its server told us), less the
+   * answer cap, in our estimate's units (scaled down when this model's server counts more tokens than we do).
+   */
+  private limitsFor(model: string): { promptTokens: number; completionTokens: number } {
+    const { settings } = this.deps;
+    const catalog = this.deps.model.catalog;
+    const window = catalog?.contextWindow(model, settings.contextTokens) ?? settings.contextTokens;
+    // A model window below CONTEXT_TOKENS (llama.cpp -c 512) still leaves at least half of it for the prompt.
+    const completionTokens =
+      window < settings.contextTokens ? Math.min(settings.maxCompletionTokens, Math.floor(window / 2)) : settings.maxCompletionTokens;
+    const factor = catalog?.estimateFactor(model) ?? 1;
+    return { promptTokens: Math.floor((window - completionTokens) / factor), completionTokens };
   }
 
   /** Fold turns that fell out of the window into the summary once enough of them wait. Failure is not fatal. */

@@ -1,10 +1,11 @@
 /** One turn, top to bottom: prepare → generate → render → commit → log. */
-import type { ChatResult } from '../llm/chatTypes.js';
+import type { ChatHandlers, ChatResult } from '../llm/chatTypes.js';
+import { ContextExceededError } from '../llm/errors.js';
 import type { MessageSink } from '../render/messageSink.js';
 import { StreamRenderer, type RenderEnd } from '../render/streamRenderer.js';
 import { StoreError } from '../store/keyvStore.js';
 import type { ThreadMeta, Turn } from '../store/types.js';
-import { notices } from '../strings.js';
+import { modelErrorStrings, modelStrings, notices } from '../strings.js';
 import { countTokensAsync } from '../tokens/tokenCounter.js';
 import type { Allowance } from './allowance.js';
 import type { PreparedPrompt, PromptBuilder } from './promptBuilder.js';
@@ -17,6 +18,12 @@ const CAPACITY_NOTICE_AFTER_MS = 3_000;
 interface PreparedTurn extends PreparedPrompt {
   meta: ThreadMeta;
   model: string;
+  systemPrompt: string;
+}
+
+interface Generated {
+  prepared: PreparedTurn;
+  result: ChatResult;
 }
 
 export class TurnRunner {
@@ -41,14 +48,15 @@ export class TurnRunner {
     let result: ChatResult | undefined;
     let model = settings.model;
     try {
-      const prepared = await this.prepare(request);
+      let prepared = await this.prepare(request);
       model = prepared.model;
-      result = await this.deps.model.streamChat(
-        { messages: prepared.messages, promptTokens: prepared.promptTokens, userId: request.userId, guildId: request.guildId, model },
-        {
+      const handlers: ChatHandlers = {
           onDelta: (text) => {
             firstTokenAt ??= this.now();
             renderer.push(text);
+          },
+          onThinking: () => {
+            if (firstTokenAt === undefined) renderer.setStatus(modelStrings.thinking);
           },
           // The typing indicator covers short waits; a visible status only once the wait is noticeable.
           onQueued: ({ position }) => {
@@ -57,8 +65,8 @@ export class TurnRunner {
               if (firstTokenAt === undefined) renderer.setStatus(notices.waitingForCapacity(position));
             }, CAPACITY_NOTICE_AFTER_MS);
           },
-        },
-      );
+      };
+      ({ prepared, result } = await this.generate(request, prepared, handlers));
       clearTimeout(capacityNotice);
       const end = renderEnd(result);
       const rendered = await renderer.finish(end);
@@ -85,6 +93,8 @@ export class TurnRunner {
           model: result?.model ?? model,
           promptTokens: result?.usage.promptTokens,
           completionTokens: result?.usage.completionTokens,
+          cachedTokens: result?.usage.cachedTokens,
+          reasoningTokens: result?.usage.reasoningTokens,
           firstTokenMs: firstTokenAt === undefined ? undefined : firstTokenAt - started,
           totalMs: this.now() - started,
           outcome,
@@ -92,6 +102,44 @@ export class TurnRunner {
         'turn',
       );
     }
+  }
+
+  /**
+   * The model call. A server whose window is smaller than we thought (context error) teaches the catalog its size;
+   * the prompt is rebuilt to fit and sent once more.
+   */
+  private async generate(request: TurnRequest, prepared: PreparedTurn, handlers: ChatHandlers): Promise<Generated> {
+    const { model, logger } = this.deps;
+    const call = (p: PreparedTurn) =>
+      model.streamChat(
+        { messages: p.messages, promptTokens: p.promptTokens, userId: request.userId, guildId: request.guildId,
+          model: p.model, maxCompletionTokens: p.maxCompletionTokens, cacheKey: request.threadId },
+        handlers,
+      );
+    try {
+      return { prepared, result: await call(prepared) };
+    } catch (error) {
+      if (!(error instanceof ContextExceededError) || !model.catalog) throw error;
+      if (error.promptTokens) model.catalog.observePrompt(prepared.model, prepared.promptTokens, error.promptTokens);
+      // Without a size in the error, assume the window is a good step below what was just sent.
+      const sent = prepared.promptTokens + prepared.maxCompletionTokens;
+      model.catalog.learnWindow(prepared.model, error.contextWindow ?? Math.floor(sent * 0.75));
+      logger.warn({ thread: request.threadId, model: prepared.model, window: error.contextWindow }, 'context window smaller than configured; refitting');
+      const { meta, systemPrompt } = prepared;
+      const refitted = await this.prompts.build({ request, meta, systemPrompt, model: prepared.model }).catch((refit: unknown) => {
+        throw refit instanceof TurnRefused ? new TurnRefused(modelErrorStrings.contextExceeded) : refit;
+      });
+      const retried = { ...prepared, ...refitted };
+      return { prepared: retried, result: await call(retried) };
+    }
+  }
+
+  /** The thread's own choice, else the server's default, else OPENAI_MODEL; a name no longer offered falls back. */
+  private modelFor(meta: ThreadMeta, guildDefault: string | undefined): string {
+    const allowed = (name: string | undefined): name is string =>
+      name !== undefined && (this.deps.model.catalog?.isAllowed(name) ?? name === this.deps.settings.model);
+    if (allowed(meta.model)) return meta.model;
+    return allowed(guildDefault) ? guildDefault : this.deps.settings.model;
   }
 
   /** Everything before the model call: caps, moderation, the thread record, the prompt. Throws TurnRefused. */
@@ -104,8 +152,9 @@ export class TurnRunner {
     const meta = await threadRecordFor(store, request, this.now());
     const guildSettings = request.guildId ? await store.getGuildSettings(request.guildId) : {};
     const systemPrompt = guildSettings.systemPrompt ?? settings.defaultSystemPrompt;
-    const prompt = await this.prompts.build({ request, meta, systemPrompt });
-    return { ...prompt, meta, model: settings.model };
+    const model = this.modelFor(meta, guildSettings.defaultModel);
+    const prompt = await this.prompts.build({ request, meta, systemPrompt, model });
+    return { ...prompt, meta, model, systemPrompt };
   }
 
   /** Write the exchange; false when it could not be kept (thread reset meanwhile, store unavailable). */
@@ -141,6 +190,8 @@ export class TurnRunner {
 
 function renderEnd(result: ChatResult): RenderEnd {
   if (result.error) return { kind: 'interrupted', notice: userMessageOf(result.error) };
+  // A reasoning model can spend the whole cap thinking: say so rather than show (or keep) an empty answer.
+  if (result.text.trim() === '' && result.finishReason === 'length') return { kind: 'error', notice: modelStrings.thoughtWholeBudget };
   if (result.finishReason === 'length') return { kind: 'length' };
   return { kind: 'complete' };
 }
