@@ -113,7 +113,9 @@ export class TurnRunner {
     const call = (p: PreparedTurn) =>
       model.streamChat(
         { messages: p.messages, promptTokens: p.promptTokens, userId: request.userId, guildId: request.guildId,
-          model: p.model, maxCompletionTokens: p.maxCompletionTokens, cacheKey: request.threadId },
+          model: p.model, cacheKey: request.threadId,
+          // Only a small model window lowers the cap; otherwise the client's MAX_COMPLETION_TOKENS applies.
+          ...(p.maxCompletionTokens < this.deps.settings.maxCompletionTokens ? { maxCompletionTokens: p.maxCompletionTokens } : {}) },
         handlers,
       );
     try {
@@ -136,10 +138,7 @@ export class TurnRunner {
 
   /** The thread's own choice, else the server's default, else OPENAI_MODEL; a name no longer offered falls back. */
   private modelFor(meta: ThreadMeta, guildDefault: string | undefined): string {
-    const allowed = (name: string | undefined): name is string =>
-      name !== undefined && (this.deps.model.catalog?.isAllowed(name) ?? name === this.deps.settings.model);
-    if (allowed(meta.model)) return meta.model;
-    return allowed(guildDefault) ? guildDefault : this.deps.settings.model;
+    return this.deps.model.catalog?.inForce(meta.model, guildDefault) ?? this.deps.settings.model;
   }
 
   /** Everything before the model call: caps, moderation, the thread record, the prompt. Throws TurnRefused. */

@@ -19,6 +19,8 @@ export interface ModelCatalog extends ModelTable {
   readonly allowed: readonly string[];
   readonly defaultModel: string;
   isAllowed(model: string): boolean;
+  /** The first offered model among the choices (thread's, then server's), else OPENAI_MODEL. */
+  inForce(...choices: Array<string | undefined>): string;
   /** Tokens one request to `model` may hold: CONTEXT_TOKENS, capped by the table and by what the server said. */
   contextWindow(model: string, configured: number): number;
   /** A server said the model holds only `tokens`. */
@@ -42,6 +44,7 @@ export function createModelCatalog(
     allowed: config.models,
     defaultModel: config.model,
     isAllowed: (model) => allowed.has(model),
+    inForce: (...choices) => choices.find((c): c is string => c !== undefined && allowed.has(c)) ?? config.model,
     contextWindow(model, configured) {
       const known = table.capabilities(model).contextWindow ?? Number.POSITIVE_INFINITY;
       return Math.min(configured, known, learned.get(model) ?? Number.POSITIVE_INFINITY);

@@ -51,6 +51,8 @@ export interface RunSlashCommandInput {
   readonly asAdmin?: boolean;
   /** Invoke as this user (must be a guild member). Default: the normal member. */
   readonly userId?: Snowflake;
+  /** Send an autocomplete interaction instead, with this option focused (its value is what the user typed). */
+  readonly autocomplete?: string;
 }
 
 export interface InteractionCall {
@@ -122,6 +124,12 @@ export class InteractionStore {
       : Object.entries((input.options ?? {}) as Record<string, SlashOptionValue>).map(([name, value]) =>
           this.buildOption(guildId, name, value, leafDefinitions, resolved),
         );
+    // Autocomplete sends the option being typed as a string with `focused: true`, whatever its declared type.
+    const focusedIndex = leafOptions.findIndex((o) => o.name === input.autocomplete);
+    if (focusedIndex >= 0) {
+      const typed = leafOptions[focusedIndex]!;
+      leafOptions[focusedIndex] = { name: typed.name, type: ApplicationCommandOptionType.String, value: String(typed.value), focused: true };
+    }
     let options: APIApplicationCommandInteractionDataOption[] = leafOptions;
     if (input.subcommand) {
       const subcommand = { type: ApplicationCommandOptionType.Subcommand as const, name: input.subcommand, options: leafOptions };
@@ -135,7 +143,7 @@ export class InteractionStore {
     const payload: APIChatInputApplicationCommandGuildInteraction = {
       id,
       application_id: world.applicationId,
-      type: InteractionType.ApplicationCommand,
+      type: (input.autocomplete ? InteractionType.ApplicationCommandAutocomplete : InteractionType.ApplicationCommand) as InteractionType.ApplicationCommand,
       data: {
         id: registered?.id ?? world.ids.next(now),
         name: input.name,
@@ -257,6 +265,13 @@ export class InteractionStore {
         break;
       }
       case InteractionResponseType.Modal:
+        break;
+      case InteractionResponseType.ApplicationCommandAutocompleteResult:
+        // Only an autocomplete interaction takes choices; its data must list at most 25 of them.
+        if ((record.payload.type as InteractionType) !== InteractionType.ApplicationCommandAutocomplete) {
+          throw discordErrors.invalidCallbackType(body.type);
+        }
+        if ((body.data.choices?.length ?? 0) > 25) throw discordErrors.invalidCallbackType(body.type);
         break;
       default:
         // Pong, autocomplete results, component updates and activities do not answer a slash command.
