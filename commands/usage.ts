@@ -2,7 +2,7 @@ import { InteractionContextType, MessageFlags, SlashCommandBuilder, type ChatInp
 import type { CommandContext } from '../src/discord/command.js';
 import { canManageGuild } from '../src/discord/permissions.js';
 import { lastDays, type UsageTotals } from '../src/store/types.js';
-import { commandStrings } from '../src/strings.js';
+import { commandStrings, modelStrings } from '../src/strings.js';
 
 const HISTORY_DAYS = 30;
 
@@ -15,7 +15,8 @@ const n = (value: number) => value.toLocaleString('en-US');
 const usd = (value: number) => `$${value < 1 ? value.toFixed(4) : value.toFixed(2)}`;
 
 export function formatUsage(label: string, totals: UsageTotals): string {
-  return commandStrings.usageLine(label, n(totals.promptTokens), n(totals.completionTokens), n(totals.requests), usd(totals.costUsd));
+  const line = commandStrings.usageLine(label, n(totals.promptTokens), n(totals.completionTokens), n(totals.requests), usd(totals.costUsd));
+  return line + modelStrings.usageDetail(n(totals.cachedTokens ?? 0), n(totals.reasoningTokens ?? 0));
 }
 
 export async function execute(interaction: ChatInputCommandInteraction, { store }: CommandContext): Promise<void> {

@@ -103,4 +103,5 @@ export const modelStrings = {
     `\`${name}\` is not one of the models this bot offers (${allowed.map((m) => `\`${m}\``).join(', ')}).`,
   notAllowed: 'Only the person who started this conversation or a member with **Manage Server** can switch its model.',
   switched: (model: string) => `This thread now uses **${model}**, from its next message.`,
+  usageDetail: (cached: string, reasoning: string) => ` (${cached} cached prompt, ${reasoning} reasoning tokens)`,
 } as const;
