@@ -122,6 +122,8 @@ export interface FakeOpenAIOptions extends Partial<FakeTiming> {
   contextWindow?: FakeContextWindow;
   /** false: no `/v1/moderations` (404), like llama.cpp. Default true. */
   moderationEndpoint?: boolean;
+  /** A server whose own tokenizer counts this many times our o200k count (llama.cpp ran ~1.12). Default 1. */
+  promptTokenScale?: number;
 }
 
 export interface FakeOpenAI {
@@ -681,7 +683,7 @@ export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<
       body,
       model: typeof (body as { model?: unknown } | undefined)?.model === 'string' ? (body as { model: string }).model : undefined,
       stream: isChat && asChat.stream === true,
-      promptTokens: isChat ? promptTokensOf(asChat) : 0,
+      promptTokens: isChat ? Math.round(promptTokensOf(asChat) * (options.promptTokenScale ?? 1)) : 0,
       completionCap: isChat ? completionCapOf(asChat) : undefined,
       at: Date.now(),
       status: 0,
