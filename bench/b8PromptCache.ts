@@ -32,18 +32,34 @@ export async function runB8(ctx: BenchContext): Promise<{ rows: Row[]; settings:
   }).length;
   const rows: Row[] = [
     {
-      id: 'B8', case: `${settings.turns} turns`, metric: 'prompt tokens served from cache', unit: '%',
-      value: ours * 100, baseline: sliding * 100, target: '≥ 70 %', met: ours >= 0.7,
+      id: 'B8',
+      case: `${settings.turns} turns`,
+      metric: 'prompt tokens served from cache',
+      unit: '%',
+      value: ours * 100,
+      baseline: sliding * 100,
+      target: '≥ 70 %',
+      met: ours >= 0.7,
       note: 'baseline: the one-turn sliding window, same conversation, same cache model',
     },
     {
-      id: 'B8', case: `${settings.turns} turns`, metric: 'input cost per turn, ours ÷ sliding', unit: 'ratio',
-      value: costRatio, target: '≤ 0.5×', met: costRatio <= 0.5,
+      id: 'B8',
+      case: `${settings.turns} turns`,
+      metric: 'input cost per turn, ours ÷ sliding',
+      unit: 'ratio',
+      value: costRatio,
+      target: '≤ 0.5×',
+      met: costRatio <= 0.5,
       note: `$${inputCost(run.ours).toFixed(6)} vs $${inputCost(run.sliding).toFixed(6)} per turn at ${MODEL} prices`,
     },
     {
-      id: 'B8', case: `${settings.turns} turns`, metric: 'requests missing the newest exchange', unit: 'count',
-      value: missingNewest, target: '0', met: missingNewest === 0,
+      id: 'B8',
+      case: `${settings.turns} turns`,
+      metric: 'requests missing the newest exchange',
+      unit: 'count',
+      value: missingNewest,
+      target: '0',
+      met: missingNewest === 0,
     },
   ];
   return { rows, settings };

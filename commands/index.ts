@@ -6,4 +6,6 @@ import * as systemPrompt from './system-prompt.js';
 import * as usage from './usage.js';
 
 /** Every slash command of the bot, by name. */
-export const commands: ReadonlyMap<string, Command> = new Map([chat, reset, usage, systemPrompt, model].map((c) => [c.data.name, c]));
+export const commands: ReadonlyMap<string, Command> = new Map(
+  [chat, reset, usage, systemPrompt, model].map((c) => [c.data.name, c]),
+);

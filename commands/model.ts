@@ -18,10 +18,17 @@ export const data = new SlashCommandBuilder()
   .setDescription("Show or switch this thread's model")
   .setContexts(InteractionContextType.Guild)
   .addStringOption((option) =>
-    option.setName('name').setDescription('The model to use from the next message').setAutocomplete(true).setMaxLength(100),
+    option
+      .setName('name')
+      .setDescription('The model to use from the next message')
+      .setAutocomplete(true)
+      .setMaxLength(100),
   );
 
-export async function execute(interaction: ChatInputCommandInteraction, { store, config }: CommandContext): Promise<void> {
+export async function execute(
+  interaction: ChatInputCommandInteraction,
+  { store, config }: CommandContext,
+): Promise<void> {
   const ephemeral = { flags: MessageFlags.Ephemeral } as const;
   const meta = interaction.channel?.isThread() ? await store.getThread(interaction.channelId) : undefined;
   if (!meta) {
@@ -32,7 +39,10 @@ export async function execute(interaction: ChatInputCommandInteraction, { store,
   const guildDefault = meta.guildId ? (await store.getGuildSettings(meta.guildId)).defaultModel : undefined;
   const name = interaction.options.getString('name')?.trim();
   if (!name) {
-    await interaction.reply({ content: modelStrings.current(catalog.inForce(meta.model, guildDefault), catalog.allowed), ...ephemeral });
+    await interaction.reply({
+      content: modelStrings.current(catalog.inForce(meta.model, guildDefault), catalog.allowed),
+      ...ephemeral,
+    });
     return;
   }
   if (interaction.user.id !== meta.creatorId && !canManageGuild(interaction)) {

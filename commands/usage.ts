@@ -15,7 +15,8 @@ const n = (value: number) => value.toLocaleString('en-US');
 const usd = (value: number) => `$${value < 1 ? value.toFixed(4) : value.toFixed(2)}`;
 
 export function formatUsage(label: string, totals: UsageTotals): string {
-  const line = commandStrings.usageLine(label, n(totals.promptTokens), n(totals.completionTokens), n(totals.requests), usd(totals.costUsd));
+  const { promptTokens, completionTokens, requests, costUsd } = totals;
+  const line = commandStrings.usageLine(label, n(promptTokens), n(completionTokens), n(requests), usd(costUsd));
   return line + modelStrings.usageDetail(n(totals.cachedTokens ?? 0), n(totals.reasoningTokens ?? 0));
 }
 

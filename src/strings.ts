@@ -98,7 +98,8 @@ export const modelStrings = {
     'or ask an admin to raise MAX_COMPLETION_TOKENS.',
   onlyInThread: 'Use `/model` inside a conversation thread.',
   current: (model: string, allowed: readonly string[]) =>
-    `This thread uses **${model}**.${allowed.length > 1 ? ` Available: ${allowed.map((m) => `\`${m}\``).join(', ')}.` : ''}`,
+    `This thread uses **${model}**.` +
+    (allowed.length > 1 ? ` Available: ${allowed.map((m) => `\`${m}\``).join(', ')}.` : ''),
   unknown: (name: string, allowed: readonly string[]) =>
     `\`${name}\` is not one of the models this bot offers (${allowed.map((m) => `\`${m}\``).join(', ')}).`,
   notAllowed: 'Only the person who started this conversation or a member with **Manage Server** can switch its model.',

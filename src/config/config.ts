@@ -1,5 +1,10 @@
 import { z } from 'zod';
-import { capabilityOverrideSchema, modelPriceSchema, type CapabilityOverrides, type ModelPrice } from '../llm/models.js';
+import {
+  capabilityOverrideSchema,
+  modelPriceSchema,
+  type CapabilityOverrides,
+  type ModelPrice,
+} from '../llm/models.js';
 import { bool, int, nonEmpty, snowflake, url } from './fields.js';
 
 export const DEFAULT_SYSTEM_PROMPT =
@@ -98,7 +103,9 @@ export const configSchema = envSchema.transform((e, ctx) => {
   const prices = parsePrices(e.OPENAI_PRICES);
   if (!prices) ctx.addIssue({ code: 'custom', path: ['OPENAI_PRICES'], message: PRICES_PROBLEM });
   const capabilities = parseCapabilities(e.OPENAI_MODEL_CAPABILITIES);
-  if (!capabilities) ctx.addIssue({ code: 'custom', path: ['OPENAI_MODEL_CAPABILITIES'], message: CAPABILITIES_PROBLEM });
+  if (!capabilities) {
+    ctx.addIssue({ code: 'custom', path: ['OPENAI_MODEL_CAPABILITIES'], message: CAPABILITIES_PROBLEM });
+  }
   const models = modelList(e.OPENAI_MODELS, e.OPENAI_MODEL);
   if (!models.includes(e.OPENAI_MODEL)) {
     ctx.addIssue({ code: 'custom', path: ['OPENAI_MODEL'], message: 'must be one of OPENAI_MODELS' });

@@ -73,7 +73,8 @@ export class PromptBuilder {
     for (const turn of window.turns) messages.push(turnMessage(turn));
     messages.push({ role: 'user', content: request.content });
     const promptTokens = fixed + summaryCost(summary) + window.tokens;
-    return { messages, promptTokens, userTokens, summary: newSummary, window, maxCompletionTokens: limits.completionTokens };
+    const maxCompletionTokens = limits.completionTokens;
+    return { messages, promptTokens, userTokens, summary: newSummary, window, maxCompletionTokens };
   }
 
   /**
@@ -85,8 +86,8 @@ export class PromptBuilder {
     const catalog = this.deps.model.catalog;
     const window = catalog?.contextWindow(model, settings.contextTokens) ?? settings.contextTokens;
     // A model window below CONTEXT_TOKENS (llama.cpp -c 512) still leaves at least half of it for the prompt.
-    const completionTokens =
-      window < settings.contextTokens ? Math.min(settings.maxCompletionTokens, Math.floor(window / 2)) : settings.maxCompletionTokens;
+    const cap = settings.maxCompletionTokens;
+    const completionTokens = window < settings.contextTokens ? Math.min(cap, Math.floor(window / 2)) : cap;
     const factor = catalog?.estimateFactor(model) ?? 1;
     return { promptTokens: Math.floor((window - completionTokens) / factor), completionTokens };
   }

@@ -110,12 +110,20 @@ export class TurnRunner {
    */
   private async generate(request: TurnRequest, prepared: PreparedTurn, handlers: ChatHandlers): Promise<Generated> {
     const { model, logger } = this.deps;
+    // Only a small model window lowers the cap; otherwise the client's MAX_COMPLETION_TOKENS applies.
+    const cap = (p: PreparedTurn) =>
+      p.maxCompletionTokens < this.deps.settings.maxCompletionTokens ? { maxCompletionTokens: p.maxCompletionTokens } : {};
     const call = (p: PreparedTurn) =>
       model.streamChat(
-        { messages: p.messages, promptTokens: p.promptTokens, userId: request.userId, guildId: request.guildId,
-          model: p.model, cacheKey: request.threadId,
-          // Only a small model window lowers the cap; otherwise the client's MAX_COMPLETION_TOKENS applies.
-          ...(p.maxCompletionTokens < this.deps.settings.maxCompletionTokens ? { maxCompletionTokens: p.maxCompletionTokens } : {}) },
+        {
+          messages: p.messages,
+          promptTokens: p.promptTokens,
+          userId: request.userId,
+          guildId: request.guildId,
+          model: p.model,
+          cacheKey: request.threadId,
+          ...cap(p),
+        },
         handlers,
       );
     try {
@@ -126,11 +134,14 @@ export class TurnRunner {
       // Without a size in the error, assume the window is a good step below what was just sent.
       const sent = prepared.promptTokens + prepared.maxCompletionTokens;
       model.catalog.learnWindow(prepared.model, error.contextWindow ?? Math.floor(sent * 0.75));
-      logger.warn({ thread: request.threadId, model: prepared.model, window: error.contextWindow }, 'context window smaller than configured; refitting');
+      const fields = { thread: request.threadId, model: prepared.model, window: error.contextWindow };
+      logger.warn(fields, 'context window smaller than configured; refitting');
       const { meta, systemPrompt } = prepared;
-      const refitted = await this.prompts.build({ request, meta, systemPrompt, model: prepared.model }).catch((refit: unknown) => {
-        throw refit instanceof TurnRefused ? new TurnRefused(modelErrorStrings.contextExceeded) : refit;
-      });
+      const refitted = await this.prompts
+        .build({ request, meta, systemPrompt, model: prepared.model })
+        .catch((refit: unknown) => {
+          throw refit instanceof TurnRefused ? new TurnRefused(modelErrorStrings.contextExceeded) : refit;
+        });
       const retried = { ...prepared, ...refitted };
       return { prepared: retried, result: await call(retried) };
     }
@@ -190,7 +201,9 @@ export class TurnRunner {
 function renderEnd(result: ChatResult): RenderEnd {
   if (result.error) return { kind: 'interrupted', notice: userMessageOf(result.error) };
   // A reasoning model can spend the whole cap thinking: say so rather than show (or keep) an empty answer.
-  if (result.text.trim() === '' && result.finishReason === 'length') return { kind: 'error', notice: modelStrings.thoughtWholeBudget };
+  if (result.text.trim() === '' && result.finishReason === 'length') {
+    return { kind: 'error', notice: modelStrings.thoughtWholeBudget };
+  }
   if (result.finishReason === 'length') return { kind: 'length' };
   return { kind: 'complete' };
 }

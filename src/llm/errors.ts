@@ -133,7 +133,9 @@ function contextError(error: APIError, message: string, details: ModelErrorDetai
   if (!CONTEXT_CODES.has(String(body.code)) && !CONTEXT_CODES.has(String(body.type))) return undefined;
   const nCtx = typeof body.n_ctx === 'number' ? body.n_ctx : numberIn(error.message, /maximum context length is (\d+)/);
   const prompt =
-    typeof body.n_prompt_tokens === 'number' ? body.n_prompt_tokens : numberIn(error.message, /resulted in (\d+) tokens/);
+    typeof body.n_prompt_tokens === 'number'
+      ? body.n_prompt_tokens
+      : numberIn(error.message, /resulted in (\d+) tokens/);
   return new ContextExceededError(message, nCtx, prompt, details);
 }
 

@@ -83,7 +83,7 @@ export function createModelClient(options: ModelClientOptions): ModelClient {
         // A compatible server without /v1/moderations (llama.cpp): say so once and stop asking, not fail every turn.
         if (!(error instanceof ModelRejectedError) || error.status !== 404) throw error;
         moderationAvailable = false;
-        logger.warn({ status: 404 }, 'OPENAI_MODERATION is on but the server has no moderation endpoint; moderation is off');
+        logger.warn({ status: 404 }, 'OPENAI_MODERATION is on but the server has no moderation endpoint; now off');
         return { flagged: false, categories: [] };
       }
     },

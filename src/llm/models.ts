@@ -71,7 +71,10 @@ const UNKNOWN: ModelCapabilities = { vision: false, reasoning: false };
  * The entry for `model`: exact name, then without a date suffix, then the longest known family name it extends
  * (`o3-pro` → `o3`). Own properties only, so `constructor` or `__proto__` are unknown models.
  */
-export function lookupModel(table: Readonly<Record<string, ModelCapabilities>>, model: string): ModelCapabilities | undefined {
+export function lookupModel(
+  table: Readonly<Record<string, ModelCapabilities>>,
+  model: string,
+): ModelCapabilities | undefined {
   const own = (key: string) => (Object.hasOwn(table, key) ? table[key] : undefined);
   const exact = own(model) ?? own(model.replace(SNAPSHOT_SUFFIX, ''));
   if (exact) return exact;

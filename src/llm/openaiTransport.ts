@@ -89,11 +89,12 @@ export function createTransport(
     completionCap,
     baseBody: (model, request) => {
       // OPENAI_USE_MAX_TOKENS forces the old name; else the model's own entry (an operator override) decides.
-      const param = config.useMaxTokens ? 'max_tokens' : (models.capabilities(model).tokenParam ?? 'max_completion_tokens');
+      const param = config.useMaxTokens ? 'max_tokens' : models.capabilities(model).tokenParam;
+      const cap = completionCap(request);
       return {
         model,
         messages: request.messages.map(toMessageParam),
-        ...(param === 'max_tokens' ? { max_tokens: completionCap(request) } : { max_completion_tokens: completionCap(request) }),
+        ...(param === 'max_tokens' ? { max_tokens: cap } : { max_completion_tokens: cap }),
         safety_identifier: safetyIdentifier(request.userId),
         ...(config.reasoningEffort ? { reasoning_effort: config.reasoningEffort } : {}),
         ...(config.promptCacheKey && request.cacheKey ? { prompt_cache_key: request.cacheKey } : {}),

@@ -44,7 +44,9 @@ export class FailedAttempt extends Error {
 }
 
 function describeInterruption(cause: InterruptionCause, timeouts: StreamTimeouts, iterationError: unknown): string {
-  if (cause === 'stall') return `no answer chunk within ${timeouts.stallTimeoutMs} ms (first: ${timeouts.firstTokenTimeoutMs} ms)`;
+  if (cause === 'stall') {
+    return `no answer chunk in time (first token ${timeouts.firstTokenTimeoutMs} ms, then ${timeouts.stallTimeoutMs} ms)`;
+  }
   if (cause === 'cut') return `stream broke: ${iterationError instanceof Error ? iterationError.message : String(iterationError)}`;
   if (cause === 'aborted') return 'cancelled by the caller';
   return 'stream ended without a finish reason';

@@ -24,7 +24,9 @@ describe('/model end to end', () => {
     expect(shown.ephemeral).toBe(true);
     expect(shown.originalContent).toMatch(/This thread uses \*\*gpt-4o-mini\*\*/);
 
-    const switched = await discord.runSlashCommand({ name: 'model', channelId: threadId, options: { name: 'o4-mini' } }).settled();
+    const switched = await discord
+      .runSlashCommand({ name: 'model', channelId: threadId, options: { name: 'o4-mini' } })
+      .settled();
     expect(switched.originalContent).toMatch(/now uses \*\*o4-mini\*\*/);
     discord.sendMessage({ channelId: threadId, content: 'and now?' });
     await waitForAnswer(discord, threadId, { atLeast: 2 });
@@ -43,13 +45,19 @@ describe('/model end to end', () => {
     const { discord, openai } = h;
     const threadId = await conversation('hello');
     const other = discord.addMember({ username: 'someone-else' });
-    const refused = await discord.runSlashCommand({ name: 'model', channelId: threadId, userId: other.id, options: { name: 'gpt-4o' } }).settled();
+    const refused = await discord
+      .runSlashCommand({ name: 'model', channelId: threadId, userId: other.id, options: { name: 'gpt-4o' } })
+      .settled();
     expect(refused.ephemeral).toBe(true);
     expect(refused.originalContent).toMatch(/Only the person who started this conversation/);
-    const unknown = await discord.runSlashCommand({ name: 'model', channelId: threadId, options: { name: 'gpt-9-ultra' } }).settled();
+    const unknown = await discord
+      .runSlashCommand({ name: 'model', channelId: threadId, options: { name: 'gpt-9-ultra' } })
+      .settled();
     expect(unknown.ephemeral).toBe(true);
     expect(unknown.originalContent).toMatch(/`gpt-9-ultra` is not one of the models/);
-    const admin = await discord.runSlashCommand({ name: 'model', channelId: threadId, asAdmin: true, options: { name: 'gpt-4o' } }).settled();
+    const admin = await discord
+      .runSlashCommand({ name: 'model', channelId: threadId, asAdmin: true, options: { name: 'gpt-4o' } })
+      .settled();
     expect(admin.originalContent).toMatch(/now uses \*\*gpt-4o\*\*/);
     discord.sendMessage({ channelId: threadId, content: 'next' });
     await waitForAnswer(discord, threadId, { atLeast: 2 });
@@ -65,7 +73,12 @@ describe('/model end to end', () => {
     const threadId = await conversation('hello');
     const registered = discord.commands.list(discord.ids.guildId).find((c) => c.name === 'model');
     expect(registered?.options?.[0]).toMatchObject({ name: 'name', autocomplete: true, required: false });
-    const typing = discord.runSlashCommand({ name: 'model', channelId: threadId, options: { name: '4o' }, autocomplete: 'name' });
+    const typing = discord.runSlashCommand({
+      name: 'model',
+      channelId: threadId,
+      options: { name: '4o' },
+      autocomplete: 'name',
+    });
     await typing.waitForResponse();
     const body = typing.calls[0]!.body as APIApplicationCommandAutocompleteResponse;
     expect(body.data.choices?.map((c) => c.value)).toEqual(['gpt-4o-mini', 'gpt-4o']);

@@ -20,7 +20,9 @@ describe('reasoning models end to end', () => {
       return typeof text === 'string' ? shown === text : text.test(shown);
     };
     await h.discord.waitFor(() => h.discord.botMessagesIn(threadId).length >= atLeast && matches(), {
-      timeoutMs: 20_000, intervalMs: 20, description: `the answer ${String(text)}`,
+      timeoutMs: 20_000,
+      intervalMs: 20,
+      description: `the answer ${String(text)}`,
     });
     await waitForAnswer(h.discord, threadId, { atLeast });
   }
@@ -49,12 +51,19 @@ describe('reasoning models end to end', () => {
       expect(seen).toContain('*Thinking…*');
       discord.sendMessage({ channelId: threadId, content: 'again' });
       await waitForText(threadId, 'You said: again', 2);
-      expect(transcript(openai.chatRequests().at(-1)!.body).slice(1)).toEqual(['user: hi', 'assistant: You said: hi', 'user: again']);
+      expect(transcript(openai.chatRequests().at(-1)!.body).slice(1)).toEqual([
+        'user: hi',
+        'assistant: You said: hi',
+        'user: again',
+      ]);
     });
   }
 
   it('an answer that spent the whole cap thinking says so plainly and is not kept', async () => {
-    h = await start({ env: { MAX_COMPLETION_TOKENS: '64' }, openai: { reasoning: { style: 'reasoning_content', text: THOUGHT, tokens: 500 } } });
+    h = await start({
+      env: { MAX_COMPLETION_TOKENS: '64' },
+      openai: { reasoning: { style: 'reasoning_content', text: THOUGHT, tokens: 500 } },
+    });
     const { discord, openai } = h;
     const threadId = await ask('prove the Riemann hypothesis');
     await waitForAnswer(discord, threadId);

@@ -46,7 +46,11 @@ export async function runCachedConversation(options: CacheRunOptions): Promise<C
   const fake = await startFakeOpenAI({
     answer: (body) => `About question ${body.messages.length}: ${'the plot thickens in chapter nine, '.repeat(12)}`,
   });
-  const model = createModelClient({ config: openaiConfig(fake.url, { model: options.model }), maxCompletionTokens: options.maxCompletionTokens, usage: store });
+  const model = createModelClient({
+    config: openaiConfig(fake.url, { model: options.model }),
+    maxCompletionTokens: options.maxCompletionTokens,
+    usage: store,
+  });
   const budget = new EditBudget({ perSecond: 1000 });
   const settings: ConversationSettings = {
     model: options.model,
@@ -60,11 +64,21 @@ export async function runCachedConversation(options: CacheRunOptions): Promise<C
     guildDailyTokens: 0,
   };
   try {
-    const service = new ConversationService({ store, model, logger: silentLogger(), editBudget: budget, botUserId: () => '2', settings });
+    const service = new ConversationService({
+      store,
+      model,
+      logger: silentLogger(),
+      editBudget: budget,
+      botUserId: () => '2',
+      settings,
+    });
     const sink = new RecordingSink();
     for (let i = 0; i < options.turns; i++) {
       const content = `Question ${i}: ${'what happens to the lighthouse keeper? '.repeat(4)}`;
-      const outcome = await service.answer({ threadId: THREAD, guildId: '1', channelId: '2', userId: '3', content }, sink);
+      const outcome = await service.answer(
+        { threadId: THREAD, guildId: '1', channelId: '2', userId: '3', content },
+        sink,
+      );
       if (outcome !== 'completed') throw new Error(`turn ${i} ended ${outcome}`);
     }
     fake.assertNoViolations();
@@ -77,7 +91,8 @@ export async function runCachedConversation(options: CacheRunOptions): Promise<C
     const sliding = turns.flatMap((turn, index) => {
       if (turn.role !== 'user') return [];
       const userText = turnText(turn);
-      const fixed = countTokens(CACHE_RUN_SYSTEM_PROMPT) + 2 * TOKENS_PER_MESSAGE + countTokens(userText) + TOKENS_PER_REPLY;
+      const fixed =
+        countTokens(CACHE_RUN_SYSTEM_PROMPT) + 2 * TOKENS_PER_MESSAGE + countTokens(userText) + TOKENS_PER_REPLY;
       const older = turns.slice(0, index);
       const fit = fitNewestTurns(older, room - fixed);
       const messages = [
@@ -100,7 +115,11 @@ export async function runCachedConversation(options: CacheRunOptions): Promise<C
 
 /** Share of prompt tokens served from the cache. */
 export const cachedShare = (calls: readonly CallTokens[]): number =>
-  calls.reduce((s, c) => s + c.cached, 0) / Math.max(1, calls.reduce((s, c) => s + c.prompt, 0));
+  calls.reduce((s, c) => s + c.cached, 0) /
+  Math.max(
+    1,
+    calls.reduce((s, c) => s + c.prompt, 0),
+  );
 
 export type Message = ChatCompletionCreateParams['messages'][number];
 export const messageLine = (m: Message): string => `${m.role}: ${String(m.content)}`;

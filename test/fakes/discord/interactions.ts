@@ -128,7 +128,8 @@ export class InteractionStore {
     const focusedIndex = leafOptions.findIndex((o) => o.name === input.autocomplete);
     if (focusedIndex >= 0) {
       const typed = leafOptions[focusedIndex]!;
-      leafOptions[focusedIndex] = { name: typed.name, type: ApplicationCommandOptionType.String, value: String(typed.value), focused: true };
+      const value = String(typed.value);
+      leafOptions[focusedIndex] = { name: typed.name, type: ApplicationCommandOptionType.String, value, focused: true };
     }
     let options: APIApplicationCommandInteractionDataOption[] = leafOptions;
     if (input.subcommand) {
@@ -143,7 +144,10 @@ export class InteractionStore {
     const payload: APIChatInputApplicationCommandGuildInteraction = {
       id,
       application_id: world.applicationId,
-      type: (input.autocomplete ? InteractionType.ApplicationCommandAutocomplete : InteractionType.ApplicationCommand) as InteractionType.ApplicationCommand,
+      // An autocomplete payload differs from a command's only in its type and the focused option.
+      type: (input.autocomplete
+        ? InteractionType.ApplicationCommandAutocomplete
+        : InteractionType.ApplicationCommand) as InteractionType.ApplicationCommand,
       data: {
         id: registered?.id ?? world.ids.next(now),
         name: input.name,

@@ -21,7 +21,13 @@ import type { CompletionUsage } from 'openai/resources/completions';
 import type { Moderation, ModerationCreateResponse } from 'openai/resources/moderations';
 import type { Model } from 'openai/resources/models';
 import { countPromptTokens, countTokens } from '../../../src/tokens/tokenCounter.js';
-import { cacheMessagesOf, exceedsWindow, reasoningSteps, reasoningTokensOf, sendContextErrorWith } from './reasoning.js';
+import {
+  cacheMessagesOf,
+  exceedsWindow,
+  reasoningSteps,
+  reasoningTokensOf,
+  sendContextErrorWith,
+} from './reasoning.js';
 import { PromptCache } from './promptCache.js';
 import { DEFAULT_WINDOW_MS, formatResetDuration, TokenBucket, type FakeRateLimits } from './rateLimits.js';
 import { validateAgainstSpec, warmUpSpecValidator, type SpecSchemaName, type SpecViolation } from './specValidator.js';
@@ -379,7 +385,9 @@ export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<
     let pieces = splitPieces(given.text);
     const thought = reasoningTokensOf(reasoning);
     const cap = fullCap === undefined ? undefined : fullCap - Math.min(thought, fullCap);
-    if (fullCap !== undefined && thought >= fullCap) return { pieces: [], text: '', finishReason: 'length' as const, thought: fullCap };
+    if (fullCap !== undefined && thought >= fullCap) {
+      return { pieces: [], text: '', finishReason: 'length' as const, thought: fullCap };
+    }
     if (cap !== undefined) {
       // Stop at the completion cap like the real model does (finish_reason "length").
       let used = 0;

@@ -24,11 +24,15 @@ const cut = (text: string, size: number): string[] => {
 };
 
 /** The deltas a reasoning model streams before its answer, with the pause before each. */
-export function reasoningSteps(reasoning: FakeReasoning | undefined): Array<{ delta: Record<string, unknown>; waitMs: number }> {
+export function reasoningSteps(
+  reasoning: FakeReasoning | undefined,
+): Array<{ delta: Record<string, unknown>; waitMs: number }> {
   if (!reasoning || reasoning.style === 'silent') return [];
   const text = reasoning.text ?? DEFAULT_THOUGHT;
   const pieces =
-    reasoning.style === 'think_tags' ? cut(`<think>${text}</think>\n\n`, TAG_PIECE_CHARS) : cut(text, REASONING_PIECE_CHARS);
+    reasoning.style === 'think_tags'
+      ? cut(`<think>${text}</think>\n\n`, TAG_PIECE_CHARS)
+      : cut(text, REASONING_PIECE_CHARS);
   const waitMs = (reasoning.thinkMs ?? 0) / Math.max(1, pieces.length);
   const field = reasoning.style === 'think_tags' ? 'content' : reasoning.style;
   return pieces.map((piece) => ({ delta: { [field]: piece }, waitMs }));

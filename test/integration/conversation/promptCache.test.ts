@@ -1,6 +1,11 @@
 import type { ChatCompletionCreateParams } from 'openai/resources/chat/completions';
 import { describe, expect, it } from 'vitest';
-import { CACHE_RUN_SYSTEM_PROMPT, cachedShare, messageLine, runCachedConversation } from '../../helpers/promptCacheRun.js';
+import {
+  CACHE_RUN_SYSTEM_PROMPT,
+  cachedShare,
+  messageLine,
+  runCachedConversation,
+} from '../../helpers/promptCacheRun.js';
 
 const options = { turns: 30, contextTokens: 2_256, maxCompletionTokens: 256, model: 'gpt-4o-mini' };
 
@@ -24,11 +29,14 @@ describe('prompt caching over a long thread (fake OpenAI prefix cache)', () => {
     }
     expect(jumps).toBeGreaterThanOrEqual(1); // the history did overflow the budget
     expect(jumps).toBeLessThanOrEqual(3);
-    for (const r of requests) expect(r.promptTokens).toBeLessThanOrEqual(options.contextTokens - options.maxCompletionTokens);
+    for (const r of requests)
+      expect(r.promptTokens).toBeLessThanOrEqual(options.contextTokens - options.maxCompletionTokens);
     // Measured here: ours ≈ 0.79, the one-turn sliding window ≈ 0.22 of prompt tokens served from cache.
     const share = cachedShare(ours);
     const slidingShare = cachedShare(sliding);
-    expect(share, `cached share ours ${share.toFixed(3)} vs sliding ${slidingShare.toFixed(3)}`).toBeGreaterThanOrEqual(0.7);
+    expect(share, `cached share ours ${share.toFixed(3)} vs sliding ${slidingShare.toFixed(3)}`).toBeGreaterThanOrEqual(
+      0.7,
+    );
     expect(slidingShare).toBeLessThan(share / 2);
   });
 });

@@ -1,5 +1,10 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { loadSteppedWindow, turnPromptTokens, WINDOW_REFILL_SHARE, WindowAnchors } from '../../../src/conversation/historyWindow.js';
+import {
+  loadSteppedWindow,
+  turnPromptTokens,
+  WINDOW_REFILL_SHARE,
+  WindowAnchors,
+} from '../../../src/conversation/historyWindow.js';
 import { openStore, type KeyvStore } from '../../../src/store/keyvStore.js';
 import { textTurn, type ThreadMeta, type Turn } from '../../../src/store/types.js';
 import { makeTempDir, sqliteUrl } from '../../helpers/tempDir.js';

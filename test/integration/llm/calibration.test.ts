@@ -14,7 +14,11 @@ describe('token estimate calibration from the server usage', () => {
 
   it("learns that a server's tokenizer counts 12 % more than our estimate, and scales budgets with a margin", async () => {
     fake = await startFakeOpenAI({ promptTokenScale: 1.12 });
-    client = createModelClient({ config: openaiConfig(fake.url, { model: 'local-qwen' }), maxCompletionTokens: 64, usage: { recordUsage: async () => {} } });
+    client = createModelClient({
+      config: openaiConfig(fake.url, { model: 'local-qwen' }),
+      maxCompletionTokens: 64,
+      usage: { recordUsage: async () => {} },
+    });
     const content = 'How many ships passed the lighthouse last night, and which way were they heading? '.repeat(20);
     const messages = [{ role: 'user' as const, content }];
     const promptTokens = countPromptTokens(messages);

@@ -20,15 +20,22 @@ describe('model capability table', () => {
   it('lets the operator override or add models, and OPENAI_PRICES wins for prices', () => {
     const config = loadConfig({
       ...env,
-      OPENAI_MODEL_CAPABILITIES: '{"qwen3":{"contextWindow":32768,"reasoning":true,"tokenParam":"max_tokens"},"gpt-4o":{"contextWindow":64000}}',
+      OPENAI_MODEL_CAPABILITIES:
+        '{"qwen3":{"contextWindow":32768,"reasoning":true,"tokenParam":"max_tokens"},"gpt-4o":{"contextWindow":64000}}',
       OPENAI_PRICES: '{"qwen3":{"input":0.1,"output":0.2}}',
     });
     const table = createModelTable(config.openai.capabilities, config.openai.prices);
     expect(table.capabilities('qwen3')).toEqual({
-      contextWindow: 32768, reasoning: true, vision: false, tokenParam: 'max_tokens', price: { input: 0.1, output: 0.2 },
+      contextWindow: 32768,
+      reasoning: true,
+      vision: false,
+      tokenParam: 'max_tokens',
+      price: { input: 0.1, output: 0.2 },
     });
     expect(table.capabilities('gpt-4o')).toMatchObject({ contextWindow: 64000, vision: true, price: { input: 2.5 } });
-    expect(() => loadConfig({ ...env, OPENAI_MODEL_CAPABILITIES: '{"x":{"window":1}}' })).toThrow(/OPENAI_MODEL_CAPABILITIES: must be JSON/);
+    expect(() => loadConfig({ ...env, OPENAI_MODEL_CAPABILITIES: '{"x":{"window":1}}' })).toThrow(
+      /OPENAI_MODEL_CAPABILITIES: must be JSON/,
+    );
   });
 });
 
@@ -36,7 +43,10 @@ describe('pricing with cached input and reasoning', () => {
   it('bills cached prompt tokens at the cached rate and the rest at the input rate', () => {
     const pricing = createPricing();
     // gpt-4o-mini: 0.15 input, 0.075 cached, 0.6 output per 1M.
-    expect(pricing.costUsd('gpt-4o-mini', 1_000_000, 0, 800_000)).toBeCloseTo((200_000 * 0.15 + 800_000 * 0.075) / 1e6, 12);
+    expect(pricing.costUsd('gpt-4o-mini', 1_000_000, 0, 800_000)).toBeCloseTo(
+      (200_000 * 0.15 + 800_000 * 0.075) / 1e6,
+      12,
+    );
     // gpt-5: cached input costs a tenth.
     expect(pricing.costUsd('gpt-5', 1_000_000, 0, 1_000_000)).toBeCloseTo(0.125, 12);
     // Cached tokens never exceed the prompt; a model without a cached price bills them as input.
@@ -52,9 +62,14 @@ describe('pricing with cached input and reasoning', () => {
 
 describe('model catalog', () => {
   it('OPENAI_MODEL must be in OPENAI_MODELS; the list defaults to OPENAI_MODEL alone', () => {
-    expect(() => loadConfig({ ...env, OPENAI_MODEL: 'gpt-4o', OPENAI_MODELS: 'gpt-4o-mini,o4-mini' })).toThrow(/OPENAI_MODEL: must be one of OPENAI_MODELS/);
+    expect(() => loadConfig({ ...env, OPENAI_MODEL: 'gpt-4o', OPENAI_MODELS: 'gpt-4o-mini,o4-mini' })).toThrow(
+      /OPENAI_MODEL: must be one of OPENAI_MODELS/,
+    );
     expect(loadConfig(env).openai.models).toEqual(['gpt-4o-mini']);
-    expect(loadConfig({ ...env, OPENAI_MODELS: ' gpt-4o-mini , o4-mini,o4-mini' }).openai.models).toEqual(['gpt-4o-mini', 'o4-mini']);
+    expect(loadConfig({ ...env, OPENAI_MODELS: ' gpt-4o-mini , o4-mini,o4-mini' }).openai.models).toEqual([
+      'gpt-4o-mini',
+      'o4-mini',
+    ]);
   });
 
   it('caps the window by CONTEXT_TOKENS, the table and what a server taught; calibrates estimates with a margin', () => {

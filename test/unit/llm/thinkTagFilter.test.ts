@@ -22,7 +22,8 @@ const cuts = fc.array(fc.nat(200), { maxLength: 12 });
 describe('ThinkTagFilter', () => {
   it('removes a think block split at every possible boundary', () => {
     const text = '<think>I should greet them.</think>\n\nHello!';
-    for (let i = 0; i <= text.length; i++) for (let j = i; j <= text.length; j++) expect(run(text, [i, j])).toBe('Hello!');
+    for (let i = 0; i <= text.length; i++)
+      for (let j = i; j <= text.length; j++) expect(run(text, [i, j])).toBe('Hello!');
   });
 
   it('property: <think>T</think>A, cut anywhere, releases exactly A (leading blank lines after the block dropped)', () => {
