@@ -122,6 +122,7 @@ async function runVariant(kind: 'limiter' | 'none', s: B1Settings): Promise<Vari
       prices: {},
       timeoutMs: 10_000,
       stallTimeoutMs: 5_000,
+      models: ['gpt-4o-mini'], firstTokenTimeoutMs: 300_000, promptCacheKey: false, capabilities: {},
     },
     maxCompletionTokens: s.completionCap,
     usage: noUsage,
@@ -235,7 +236,7 @@ async function warmUp(): Promise<void> {
   warmUpTokenizer();
   const fake = await startFakeOpenAI({ answer: () => ANSWER });
   const client = createModelClient({
-    config: { apiKey: 'sk-bench-not-a-real-key', baseURL: fake.url, model: 'gpt-4o-mini', rpm: 1_000, tpm: 1_000_000, moderation: false, useMaxTokens: false, prices: {}, timeoutMs: 10_000, stallTimeoutMs: 5_000 },
+    config: { apiKey: 'sk-bench-not-a-real-key', baseURL: fake.url, model: 'gpt-4o-mini', rpm: 1_000, tpm: 1_000_000, moderation: false, useMaxTokens: false, prices: {}, timeoutMs: 10_000, stallTimeoutMs: 5_000, models: ['gpt-4o-mini'], firstTokenTimeoutMs: 300_000, promptCacheKey: false, capabilities: {} },
     maxCompletionTokens: 64,
     usage: noUsage,
   });

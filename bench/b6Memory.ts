@@ -129,6 +129,7 @@ async function child(): Promise<void> {
       prices: {},
       timeoutMs: 30_000,
       stallTimeoutMs: 20_000,
+      models: ['gpt-4o-mini'], firstTokenTimeoutMs: 300_000, promptCacheKey: false, capabilities: {},
     },
     maxCompletionTokens: 256,
     usage: store,

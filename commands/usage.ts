@@ -8,7 +8,7 @@ import type { CommandContext } from '../src/discord/command.js';
 import { canManageGuild } from '../src/discord/permissions.js';
 import { NO_MENTIONS } from '../src/discord/threadSink.js';
 import { lastDays, totalTokens, type MemberUsage, type UsageTotals } from '../src/store/types.js';
-import { commandStrings, settingsStrings } from '../src/strings.js';
+import { commandStrings, modelStrings, settingsStrings } from '../src/strings.js';
 
 const HISTORY_DAYS = 30;
 const TOP_MEMBERS = 5;
@@ -22,13 +22,9 @@ const n = (value: number) => value.toLocaleString('en-US');
 const usd = (value: number) => `$${value < 1 ? value.toFixed(4) : value.toFixed(2)}`;
 
 export function formatUsage(label: string, totals: UsageTotals): string {
-  return commandStrings.usageLine(
-    label,
-    n(totals.promptTokens),
-    n(totals.completionTokens),
-    n(totals.requests),
-    usd(totals.costUsd),
-  );
+  const { promptTokens, completionTokens, requests, costUsd } = totals;
+  const line = commandStrings.usageLine(label, n(promptTokens), n(completionTokens), n(requests), usd(costUsd));
+  return line + modelStrings.usageDetail(n(totals.cachedTokens ?? 0), n(totals.reasoningTokens ?? 0));
 }
 
 /** The server's top members by tokens, today and over the whole period. */

@@ -35,6 +35,9 @@ export const modelErrorStrings = {
   timeout: 'The model took too long to answer — please try again.',
   interrupted: 'The answer was interrupted.',
   rejected: "The bot's model configuration was rejected — an admin needs to check it.",
+  contextExceeded:
+    "This conversation no longer fits in the model's context window, even with older messages left out. " +
+    'Use `/reset` to start fresh, or send a shorter message.',
 } as const;
 
 /** What slash commands answer. */
@@ -210,4 +213,21 @@ export const settingsStrings = {
 /** Catching up after downtime: the note that closes an answer a restart cut off. */
 export const catchUpStrings = {
   interrupted: 'interrupted by a restart',
+} as const;
+
+/** Models: choice per thread, reasoning (round 2). */
+export const modelStrings = {
+  thinking: '*Thinking…*',
+  thoughtWholeBudget:
+    'The model used its whole answer budget thinking and wrote no answer. Try again, ask a narrower question, ' +
+    'or ask an admin to raise MAX_COMPLETION_TOKENS.',
+  onlyInThread: 'Use `/model` inside a conversation thread.',
+  current: (model: string, allowed: readonly string[]) =>
+    `This thread uses **${model}**.` +
+    (allowed.length > 1 ? ` Available: ${allowed.map((m) => `\`${m}\``).join(', ')}.` : ''),
+  unknown: (name: string, allowed: readonly string[]) =>
+    `\`${name}\` is not one of the models this bot offers (${allowed.map((m) => `\`${m}\``).join(', ')}).`,
+  notAllowed: 'Only the person who started this conversation or a member with **Manage Server** can switch its model.',
+  switched: (model: string) => `This thread now uses **${model}**, from its next message.`,
+  usageDetail: (cached: string, reasoning: string) => ` (${cached} cached prompt, ${reasoning} reasoning tokens)`,
 } as const;

@@ -1,4 +1,10 @@
 import { z } from 'zod';
+import {
+  capabilityOverrideSchema,
+  modelPriceSchema,
+  type CapabilityOverrides,
+  type ModelPrice,
+} from '../llm/models.js';
 import { bool, int, nonEmpty, optionalInt, snowflake, url } from './fields.js';
 
 export const DEFAULT_SYSTEM_PROMPT =
@@ -6,9 +12,9 @@ export const DEFAULT_SYSTEM_PROMPT =
 
 const SECRET_KEYS = new Set(['DISCORD_TOKEN', 'OPENAI_API_KEY']);
 
-export type PriceTable = Record<string, { input: number; output: number }>;
+export type PriceTable = Record<string, ModelPrice>;
 
-const priceSchema = z.record(z.string(), z.object({ input: z.number().min(0), output: z.number().min(0) }));
+const priceSchema = z.record(z.string(), modelPriceSchema.strict());
 const PRICES_PROBLEM = 'must be JSON like {"gpt-4o-mini":{"input":0.15,"output":0.6}} (USD per 1M tokens)';
 
 function parsePrices(raw: string | undefined): PriceTable | undefined {
@@ -21,11 +27,23 @@ function parsePrices(raw: string | undefined): PriceTable | undefined {
   }
 }
 
-/** OPENAI_MODELS as a list without blanks or repeats; unset = the default model alone. */
-function modelList(raw: string | undefined, defaultModel: string): string[] {
-  if (raw === undefined || raw.trim() === '') return [defaultModel];
-  return [...new Set(raw.split(',').map((m) => m.trim()).filter((m) => m !== ''))];
+const CAPABILITIES_PROBLEM =
+  'must be JSON like {"my-model":{"contextWindow":32768,"vision":false,"reasoning":true,"tokenParam":"max_tokens"}}';
+
+function parseCapabilities(raw: string | undefined): CapabilityOverrides | undefined {
+  if (raw === undefined || raw.trim() === '') return {};
+  try {
+    const parsed = capabilityOverrideSchema.safeParse(JSON.parse(raw));
+    return parsed.success ? parsed.data : undefined;
+  } catch {
+    return undefined;
+  }
 }
+
+const modelList = (raw: string | undefined, fallback: string): string[] => {
+  const names = (raw ?? '').split(',').map((name) => name.trim()).filter((name) => name !== '');
+  return names.length > 0 ? [...new Set(names)] : [fallback];
+};
 
 /** Every setting, defined once: the variables, their defaults and checks, and the Config the bot reads. */
 const envSchema = z.object({
@@ -36,8 +54,6 @@ const envSchema = z.object({
   OPENAI_API_KEY: nonEmpty,
   OPENAI_BASE_URL: url(['http:', 'https:']).optional(),
   OPENAI_MODEL: nonEmpty.default('gpt-4o-mini'),
-  // Comma-separated models users and admins may pick; default: OPENAI_MODEL alone.
-  OPENAI_MODELS: z.string().optional(),
   OPENAI_RPM: int(500, 1),
   OPENAI_TPM: int(200_000, 100),
   OPENAI_FALLBACK_MODEL: z.string().trim().min(1).optional(),
@@ -48,6 +64,15 @@ const envSchema = z.object({
   OPENAI_PRICES: z.string().optional(),
   OPENAI_TIMEOUT_MS: int(60_000, 1_000),
   OPENAI_STALL_TIMEOUT_MS: int(30_000, 500),
+  // Models users may pick with /model (comma-separated); OPENAI_MODEL is the default and must be one of them.
+  OPENAI_MODELS: z.string().optional(),
+  OPENAI_REASONING_EFFORT: z.enum(['none', 'minimal', 'low', 'medium', 'high', 'xhigh', 'max']).optional(),
+  // Bounds a reasoning model's silent thinking; OPENAI_STALL_TIMEOUT_MS applies once answer text flows.
+  OPENAI_FIRST_TOKEN_TIMEOUT_MS: int(300_000, 1_000),
+  // auto: send prompt_cache_key only to OpenAI's own API (compatible servers may reject unknown fields).
+  OPENAI_PROMPT_CACHE_KEY: z.enum(['auto', 'on', 'off']).default('auto'),
+  // JSON object: model -> capability overrides (contextWindow, vision, reasoning, tokenParam, price).
+  OPENAI_MODEL_CAPABILITIES: z.string().optional(),
   MAX_COMPLETION_TOKENS: int(1024, 1, 1_000_000),
   MAX_INPUT_CHARS: int(8000, 1, 1_000_000),
   SUMMARY_MEMORY: bool(true),
@@ -103,10 +128,15 @@ export const configSchema = envSchema.transform((e, ctx) => {
   }
   const prices = parsePrices(e.OPENAI_PRICES);
   if (!prices) ctx.addIssue({ code: 'custom', path: ['OPENAI_PRICES'], message: PRICES_PROBLEM });
+  const capabilities = parseCapabilities(e.OPENAI_MODEL_CAPABILITIES);
+  if (!capabilities) {
+    ctx.addIssue({ code: 'custom', path: ['OPENAI_MODEL_CAPABILITIES'], message: CAPABILITIES_PROBLEM });
+  }
   const models = modelList(e.OPENAI_MODELS, e.OPENAI_MODEL);
   if (!models.includes(e.OPENAI_MODEL)) {
-    ctx.addIssue({ code: 'custom', path: ['OPENAI_MODELS'], message: 'must include OPENAI_MODEL (the default model)' });
+    ctx.addIssue({ code: 'custom', path: ['OPENAI_MODEL'], message: 'must be one of OPENAI_MODELS' });
   }
+  const officialApi = e.OPENAI_BASE_URL === undefined || new URL(e.OPENAI_BASE_URL).hostname === 'api.openai.com';
   return {
     discord: {
       token: e.DISCORD_TOKEN,
@@ -118,8 +148,6 @@ export const configSchema = envSchema.transform((e, ctx) => {
       apiKey: e.OPENAI_API_KEY,
       ...optional('baseURL', e.OPENAI_BASE_URL),
       model: e.OPENAI_MODEL,
-      // Typed optional so hand-built configs (tests, benchmarks) may leave it out: allowedModels() fills it in.
-      ...optional('models', models),
       ...optional('fallbackModel', e.OPENAI_FALLBACK_MODEL),
       rpm: e.OPENAI_RPM,
       tpm: e.OPENAI_TPM,
@@ -128,6 +156,11 @@ export const configSchema = envSchema.transform((e, ctx) => {
       prices: prices ?? {},
       timeoutMs: e.OPENAI_TIMEOUT_MS,
       stallTimeoutMs: e.OPENAI_STALL_TIMEOUT_MS,
+      models,
+      ...optional('reasoningEffort', e.OPENAI_REASONING_EFFORT),
+      firstTokenTimeoutMs: e.OPENAI_FIRST_TOKEN_TIMEOUT_MS,
+      promptCacheKey: e.OPENAI_PROMPT_CACHE_KEY === 'on' || (e.OPENAI_PROMPT_CACHE_KEY === 'auto' && officialApi),
+      capabilities: capabilities ?? {},
     },
     maxCompletionTokens: e.MAX_COMPLETION_TOKENS,
     maxInputChars: e.MAX_INPUT_CHARS,

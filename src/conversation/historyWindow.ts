@@ -70,3 +70,43 @@ export async function loadHistoryWindow(
     from = olderFrom;
   }
 }
+
+/** When the window overflows it moves forward until it fills only this share of the budget (prompt-cache steps). */
+export const WINDOW_REFILL_SHARE = 0.5;
+
+/**
+ * The window for a prompt that the provider's prompt cache can reuse: it starts at `anchor` (the previous turn's
+ * start) for as long as everything from there fits the budget, so consecutive requests share their prefix. On
+ * overflow it jumps forward in one large step, to the newest exchanges filling WINDOW_REFILL_SHARE of the budget;
+ * a window that dropped one old turn per new turn would change the prefix, and miss the cache, on every turn.
+ */
+export async function loadSteppedWindow(
+  store: ConversationStore,
+  meta: ThreadMeta,
+  budget: number,
+  anchor: number,
+): Promise<HistoryWindow> {
+  const floor = Math.min(Math.max(0, anchor), meta.turnCount);
+  const whole = await loadHistoryWindow(store, meta, budget, floor);
+  if (whole.start === floor) return whole;
+  return loadHistoryWindow(store, meta, Math.floor(budget * WINDOW_REFILL_SHARE), floor);
+}
+
+/** Where each thread's window started last turn (per epoch), bounded; a restart falls back to the summary's end. */
+export class WindowAnchors {
+  private readonly starts = new Map<string, { epoch: number; start: number }>();
+
+  constructor(private readonly capacity = 10_000) {}
+
+  anchorFor(meta: ThreadMeta): number {
+    const known = this.starts.get(meta.threadId);
+    if (known && known.epoch === meta.epoch && known.start <= meta.turnCount) return known.start;
+    return meta.summary?.through ?? 0;
+  }
+
+  remember(meta: ThreadMeta, start: number): void {
+    this.starts.delete(meta.threadId);
+    if (this.starts.size >= this.capacity) this.starts.delete(this.starts.keys().next().value ?? '');
+    this.starts.set(meta.threadId, { epoch: meta.epoch, start });
+  }
+}

@@ -3,4 +3,5 @@ import type { ModelClient } from '../llm/chatTypes.js';
 
 export type { ChatMessage, ChatRequest, ChatResult } from '../llm/chatTypes.js';
 
-export type ChatModel = Pick<ModelClient, 'streamChat' | 'complete' | 'moderate'>;
+export type ChatModel = Pick<ModelClient, 'streamChat' | 'complete' | 'moderate'> &
+  Partial<Pick<ModelClient, 'catalog'>>;

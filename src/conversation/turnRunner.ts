@@ -1,18 +1,15 @@
 /** One turn, top to bottom: prepare → generate → render → commit → log. */
-import { splitForStorage, type ContentPart } from '../input/contentParts.js';
-import type { ChatResult } from '../llm/chatTypes.js';
+import type { ContentPart } from '../input/contentParts.js';
+import type { ChatHandlers, ChatResult } from '../llm/chatTypes.js';
 import type { MessageSink } from '../render/messageSink.js';
 import { StreamRenderer, type RenderEnd } from '../render/streamRenderer.js';
-import { notSavedNotice, StoreError } from '../store/keyvStore.js';
-import type { ThreadMeta, Turn } from '../store/types.js';
-import { notices } from '../strings.js';
-import { countTokensAsync } from '../tokens/tokenCounter.js';
+import { modelStrings, notices } from '../strings.js';
 import type { Allowance } from './allowance.js';
-import { defaultModelFor } from './guildSettings.js';
+import { commitExchange } from './commitExchange.js';
+import { generateAnswer, type PreparedTurn } from './generateAnswer.js';
 import { InflightAnswer } from './inflightAnswer.js';
-import type { PreparedPrompt, PromptBuilder } from './promptBuilder.js';
+import type { PromptBuilder } from './promptBuilder.js';
 import { threadRecordFor } from './threadRecord.js';
-import { readUserInput } from './userInput.js';
 import {
   TurnRefused,
   userMessageOf,
@@ -21,19 +18,17 @@ import {
   type TurnReport,
   type TurnRequest,
 } from './turn.js';
+import { readUserInput } from './userInput.js';
 
 /** How long a turn waits for model capacity before the thread says so. */
 const CAPACITY_NOTICE_AFTER_MS = 3_000;
 
-interface PreparedTurn extends PreparedPrompt {
-  meta: ThreadMeta;
-  model: string;
-  userParts: ContentPart[];
-}
-
 /** What the moderation check reads: the message's text and the text files it carries. */
 const moderatedText = (parts: readonly ContentPart[]): string =>
-  parts.map((part) => (part.type === 'image' ? '' : part.text)).filter(Boolean).join('\n\n');
+  parts
+    .map((part) => (part.type === 'image' ? '' : part.text))
+    .filter(Boolean)
+    .join('\n\n');
 
 export class TurnRunner {
   private readonly now: () => number;
@@ -62,25 +57,27 @@ export class TurnRunner {
     let outcome: TurnOutcome = 'failed';
     let result: ChatResult | undefined;
     let model = settings.model;
+    const handlers: ChatHandlers = {
+      onDelta: (text) => {
+        firstTokenAt ??= this.now();
+        renderer.push(text);
+      },
+      onThinking: () => {
+        if (firstTokenAt === undefined) renderer.setStatus(modelStrings.thinking);
+      },
+      // The typing indicator covers short waits; a visible status only once the wait is noticeable.
+      onQueued: ({ position }) => {
+        clearTimeout(capacityNotice);
+        capacityNotice = setTimeout(() => {
+          if (firstTokenAt === undefined) renderer.setStatus(notices.waitingForCapacity(position));
+        }, CAPACITY_NOTICE_AFTER_MS);
+      },
+    };
     try {
-      const prepared = await this.prepare(request, sink);
+      let prepared = await this.prepare(request, sink);
       model = prepared.model;
-      result = await this.deps.model.streamChat(
-        { messages: prepared.messages, promptTokens: prepared.promptTokens, userId: request.userId, guildId: request.guildId, model },
-        {
-          onDelta: (text) => {
-            firstTokenAt ??= this.now();
-            renderer.push(text);
-          },
-          // The typing indicator covers short waits; a visible status only once the wait is noticeable.
-          onQueued: ({ position }) => {
-            clearTimeout(capacityNotice);
-            capacityNotice = setTimeout(() => {
-              if (firstTokenAt === undefined) renderer.setStatus(notices.waitingForCapacity(position));
-            }, CAPACITY_NOTICE_AFTER_MS);
-          },
-        },
-      );
+      const generateDeps = { ...this.deps, prompts: this.prompts, maxCompletionTokens: settings.maxCompletionTokens };
+      ({ prepared, result } = await generateAnswer(generateDeps, request, prepared, handlers));
       clearTimeout(capacityNotice);
       const end = renderEnd(result);
       const rendered = await renderer.finish(end);
@@ -88,8 +85,11 @@ export class TurnRunner {
         logger.warn({ thread: request.threadId, err: rendered.error }, 'answer could not be delivered to Discord');
         return (outcome = 'undelivered');
       }
-      if (end.kind !== 'complete' && end.kind !== 'length') return (outcome = end.kind === 'interrupted' ? 'interrupted' : 'failed');
-      const unsaved = await this.commit(prepared, request, result, rendered.messageIds);
+      if (end.kind !== 'complete' && end.kind !== 'length') {
+        return (outcome = end.kind === 'interrupted' ? 'interrupted' : 'failed');
+      }
+      const commit = { prepared, request, result, messageIds: rendered.messageIds, at: this.now() };
+      const unsaved = await commitExchange(this.deps.store, logger, { ...commit, botUserId: this.deps.botUserId() });
       if (unsaved) await sink.send(unsaved).catch(() => undefined);
       return (outcome = unsaved ? 'unsaved' : end.kind === 'length' ? 'length' : 'completed');
     } catch (error) {
@@ -114,10 +114,13 @@ export class TurnRunner {
   private report(request: TurnRequest, report: TurnReport): void {
     const { thread, guild, user } = { thread: request.threadId, guild: request.guildId, user: request.userId };
     const { usage, ...rest } = report;
-    this.deps.logger.info(
-      { thread, guild, user, ...rest, promptTokens: usage?.prompt, completionTokens: usage?.completion },
-      'turn',
-    );
+    const tokens = usage && {
+      promptTokens: usage.prompt,
+      completionTokens: usage.completion,
+      cachedTokens: usage.cached,
+      reasoningTokens: usage.reasoning,
+    };
+    this.deps.logger.info({ thread, guild, user, ...rest, ...tokens }, 'turn');
     this.deps.observer?.turnEnded(report);
   }
 
@@ -135,59 +138,26 @@ export class TurnRunner {
     if (verdict.flagged) throw new TurnRefused(notices.moderated);
     const meta = await threadRecordFor(store, request, this.now());
     const systemPrompt = guildSettings.systemPrompt ?? settings.defaultSystemPrompt;
-    const prompt = await this.prompts.build({ request, meta, systemPrompt, userParts: input.parts });
-    const models = settings.models ?? [settings.model];
-    const model = defaultModelFor(guildSettings, { models, defaultModel: settings.model });
-    return { ...prompt, meta, model, userParts: input.parts };
-  }
-
-  /** Write the exchange; when it could not be kept, the notice saying why (disk full, busy, reset meanwhile…). */
-  private async commit(
-    prepared: PreparedTurn,
-    request: TurnRequest,
-    result: ChatResult,
-    messageIds: string[],
-  ): Promise<string | undefined> {
-    const at = this.now();
-    const stored = splitForStorage(prepared.userParts);
-    const userTurn: Turn = {
-      role: 'user',
-      parts: stored.parts,
-      authorId: request.userId,
-      ...(request.authorName ? { authorName: request.authorName } : {}),
-      messageIds: request.messageId ? [request.messageId] : [],
-      tokens: prepared.userTokens,
-      at,
-    };
-    const answerTokens = result.usage.estimated ? await countTokensAsync(result.text) : result.usage.completionTokens;
-    const answerTurn: Turn = {
-      role: 'assistant',
-      parts: [{ type: 'text', text: result.text, tokens: answerTokens }],
-      authorId: this.deps.botUserId(),
-      messageIds,
-      tokens: answerTokens,
-      at,
-    };
-    try {
-      await this.deps.store.commitTurns(prepared.meta, [userTurn, answerTurn], prepared.summary, stored.blobs);
-      return undefined;
-    } catch (error) {
-      const level = error instanceof StoreError ? 'warn' : 'error';
-      this.deps.logger[level]({ thread: request.threadId, err: error }, 'turn not committed');
-      return error instanceof StoreError ? notSavedNotice(error) : notices.notSaved;
-    }
+    // The thread's own choice, else the server's default, else OPENAI_MODEL; a name no longer offered falls back.
+    const model = this.deps.model.catalog?.inForce(meta.model, guildSettings.defaultModel) ?? settings.model;
+    const promptInput = { meta, systemPrompt, model, userParts: input.parts };
+    return { ...(await this.prompts.build({ request, ...promptInput })), ...promptInput };
   }
 }
 
 const tokenReport = (result: ChatResult): NonNullable<TurnReport['usage']> => ({
   prompt: result.usage.promptTokens,
-  cached: 0,
+  cached: result.usage.cachedTokens ?? 0,
   completion: result.usage.completionTokens,
-  reasoning: 0,
+  reasoning: result.usage.reasoningTokens ?? 0,
 });
 
 function renderEnd(result: ChatResult): RenderEnd {
   if (result.error) return { kind: 'interrupted', notice: userMessageOf(result.error) };
+  // A reasoning model can spend the whole cap thinking: say so rather than show (or keep) an empty answer.
+  if (result.text.trim() === '' && result.finishReason === 'length') {
+    return { kind: 'error', notice: modelStrings.thoughtWholeBudget };
+  }
   if (result.finishReason === 'length') return { kind: 'length' };
   return { kind: 'complete' };
 }

@@ -1,5 +1,6 @@
 /** The model client's vocabulary: what callers send, what they get back. Plain data, no SDK types. */
 import type { ModelError } from './errors.js';
+import type { ModelCatalog } from './modelCatalog.js';
 
 /** A piece of a message's content, in the shape OpenAI-compatible servers accept. */
 export type ChatPart = { type: 'text'; text: string } | { type: 'image_url'; image_url: { url: string; detail?: 'low' | 'high' | 'auto' } };
@@ -19,10 +20,14 @@ export interface ChatRequest {
   model?: string;
   maxCompletionTokens?: number;
   signal?: AbortSignal;
+  /** Sent as `prompt_cache_key` when OPENAI_PROMPT_CACHE_KEY allows (the thread id: one thread, one cache route). */
+  cacheKey?: string;
 }
 
 export interface ChatHandlers {
   onDelta?(text: string): void;
+  /** Called once when the model is seen thinking (reasoning deltas, a think tag, or silence before any answer). */
+  onThinking?(): void;
   /** Called when the request has to wait for rate-limit capacity. */
   onQueued?(info: { position: number }): void;
 }
@@ -30,6 +35,10 @@ export interface ChatHandlers {
 export interface ChatUsage {
   promptTokens: number;
   completionTokens: number;
+  /** Prompt tokens the provider served from its prompt cache (part of promptTokens). */
+  cachedTokens: number;
+  /** Completion tokens spent on reasoning (part of completionTokens, billed as output). */
+  reasoningTokens: number;
   estimated: boolean;
 }
 
@@ -55,6 +64,8 @@ export interface ModelClient {
   complete(request: ChatRequest): Promise<ChatResult>;
   /** `omni-moderation-latest`; not flagged without a request when moderation is off in the config. */
   moderate(text: string, signal?: AbortSignal): Promise<ModerationVerdict>;
+  /** The models this client serves: capabilities, windows learned from servers, estimate calibration. */
+  readonly catalog: ModelCatalog;
   /** Stops the limiter if this client created it. */
   close(): Promise<void>;
 }

@@ -16,7 +16,8 @@ export type ModelErrorKind =
   | 'unavailable'
   | 'timeout'
   | 'interrupted'
-  | 'rejected';
+  | 'rejected'
+  | 'context_exceeded';
 
 export interface ModelErrorDetails {
   status?: number;
@@ -102,6 +103,41 @@ export class ModelRejectedError extends ModelError {
   readonly userMessage = modelErrorStrings.rejected;
 }
 
+/**
+ * 400 `context_length_exceeded` (OpenAI) or `exceed_context_size_error` (llama.cpp): the prompt is larger than the
+ * server's window. Carries the window when the server said (llama.cpp `n_ctx`, OpenAI's message).
+ */
+export class ContextExceededError extends ModelError {
+  readonly kind = 'context_exceeded';
+  readonly retryable = false;
+  readonly userMessage = modelErrorStrings.contextExceeded;
+  constructor(
+    message: string,
+    readonly contextWindow: number | undefined,
+    readonly promptTokens: number | undefined,
+    details: ModelErrorDetails = {},
+  ) {
+    super(message, details);
+  }
+}
+
+const CONTEXT_CODES = new Set(['context_length_exceeded', 'exceed_context_size_error']);
+const numberIn = (text: string, pattern: RegExp): number | undefined => {
+  const found = pattern.exec(text)?.[1];
+  return found === undefined ? undefined : Number(found);
+};
+
+/** The window and prompt size a context error reports, from llama.cpp's fields or OpenAI's sentence. */
+function contextError(error: APIError, message: string, details: ModelErrorDetails): ContextExceededError | undefined {
+  const body = (error.error ?? {}) as { type?: unknown; code?: unknown; n_ctx?: unknown; n_prompt_tokens?: unknown };
+  if (!CONTEXT_CODES.has(String(body.code)) && !CONTEXT_CODES.has(String(body.type))) return undefined;
+  const nCtx = typeof body.n_ctx === 'number' ? body.n_ctx : numberIn(error.message, /maximum context length is (\d+)/);
+  const prompt =
+    typeof body.n_prompt_tokens === 'number'
+      ? body.n_prompt_tokens
+      : numberIn(error.message, /resulted in (\d+) tokens/);
+  return new ContextExceededError(message, nCtx, prompt, details);
+}
 
 /** Parse `retry-after-ms` / `retry-after` (seconds or an HTTP date) like the SDK does. */
 export function retryAfterMsFrom(headers: Headers | undefined, now = Date.now()): number | undefined {
@@ -146,6 +182,8 @@ export function toModelError(error: unknown): ModelError {
         : new RateLimitedError(message, details);
     }
     if (status === 408) return new ModelTimeoutError(message, details);
+    const tooLong = status === 400 ? contextError(error, message, details) : undefined;
+    if (tooLong) return tooLong;
     // No status: an `error` event inside a stream that had started (a server-side failure).
     if (status === undefined || status === 409 || status >= 500) return new ModelUnavailableError(message, details);
     return new ModelRejectedError(message, details);

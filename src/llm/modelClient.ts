@@ -11,7 +11,9 @@ import { completeAttempt } from './completeAttempt.js';
 import { createRateLimiter, type ModelRateLimiter } from './limiter.js';
 import { moderateOnce } from './moderation.js';
 import { createTransport } from './openaiTransport.js';
-import { createPricing } from './pricing.js';
+import { ModelRejectedError } from './errors.js';
+import { createModelCatalog, type ModelCatalog } from './modelCatalog.js';
+import { pricingFrom } from './pricing.js';
 import { withFallback, withRetries, type RetryOptions } from './retryPolicy.js';
 import { FailedAttempt, streamAttempt, type AttemptOutcome } from './streamAttempt.js';
 import { createUsageMeter } from './usageMeter.js';
@@ -30,6 +32,8 @@ export interface ModelClientOptions {
   maxRetries?: number;
   /** A server asking us to wait longer than this is not waited out (the call fails as rate limited). */
   maxRetryWaitMs?: number;
+  /** Per-model capabilities and what servers taught us; created from the config when omitted. */
+  catalog?: ModelCatalog;
 }
 
 const DEFAULT_MAX_RETRIES = 2;
@@ -40,8 +44,11 @@ export function createModelClient(options: ModelClientOptions): ModelClient {
   const logger = options.logger ?? silentLogger();
   const ownsLimiter = options.limiter === undefined;
   const limiter = options.limiter ?? createRateLimiter({ rpm: config.rpm, tpm: config.tpm });
-  const transport = createTransport(config, options.maxCompletionTokens, limiter, logger);
-  const meter = createUsageMeter(options.usage, createPricing(config.prices), logger);
+  const catalog = options.catalog ?? createModelCatalog(config);
+  const transport = createTransport(config, options.maxCompletionTokens, limiter, logger, catalog);
+  const meter = createUsageMeter(options.usage, pricingFrom(catalog), logger, catalog.observePrompt);
+  let moderationAvailable = config.moderation;
+  const timeouts = { stallTimeoutMs: config.stallTimeoutMs, firstTokenTimeoutMs: config.firstTokenTimeoutMs, logger };
   const retry: RetryOptions & { fallbackModel?: string } = {
     maxRetries: options.maxRetries ?? DEFAULT_MAX_RETRIES,
     maxRetryWaitMs: options.maxRetryWaitMs ?? MAX_RETRY_WAIT_MS,
@@ -64,14 +71,23 @@ export function createModelClient(options: ModelClientOptions): ModelClient {
   return {
     streamChat: (request, handlers = {}) =>
       withFallback(retry, call('stream', request), (model) =>
-        metered(request, () => streamAttempt(transport, model, request, handlers, { stallTimeoutMs: config.stallTimeoutMs, logger })),
+        metered(request, () => streamAttempt(transport, model, request, handlers, timeouts)),
       ),
     complete: (request) =>
       withFallback(retry, call('complete', request), (model) => metered(request, () => completeAttempt(transport, model, request))),
     async moderate(text, signal) {
-      if (!config.moderation || text.trim() === '') return { flagged: false, categories: [] };
-      return withRetries(retry, 'moderation', signal, () => moderateOnce(transport, text, signal));
+      if (!moderationAvailable || text.trim() === '') return { flagged: false, categories: [] };
+      try {
+        return await withRetries(retry, 'moderation', signal, () => moderateOnce(transport, text, signal));
+      } catch (error) {
+        // A compatible server without /v1/moderations (llama.cpp): say so once and stop asking, not fail every turn.
+        if (!(error instanceof ModelRejectedError) || error.status !== 404) throw error;
+        moderationAvailable = false;
+        logger.warn({ status: 404 }, 'OPENAI_MODERATION is on but the server has no moderation endpoint; now off');
+        return { flagged: false, categories: [] };
+      }
     },
+    catalog,
     async close() {
       if (ownsLimiter) await limiter.stop();
     },

@@ -10,6 +10,7 @@ import type { Logger } from '../log.js';
 import type { ChatHandlers, ChatMessage, ChatRequest } from './chatTypes.js';
 import { toModelError, ModelInterruptedError, ModelUnavailableError, type ModelError } from './errors.js';
 import { LimiterAbortedError, LimiterStoppedError, type ModelRateLimiter, type Permit } from './limiter.js';
+import { createModelTable, type ModelTable } from './models.js';
 import { readRateLimitHeaders } from './rateLimitHeaders.js';
 import { safetyIdentifier } from './safetyIdentifier.js';
 
@@ -32,6 +33,8 @@ export interface Transport {
     max_tokens?: number;
     max_completion_tokens?: number;
     safety_identifier: string;
+    reasoning_effort?: NonNullable<Config['openai']['reasoningEffort']>;
+    prompt_cache_key?: string;
   };
   /** Wait for limiter capacity for this request. */
   admit(request: ChatRequest, onQueued?: ChatHandlers['onQueued']): Promise<Permit>;
@@ -47,7 +50,13 @@ function toMessageParam(message: ChatMessage): ChatCompletionMessageParam {
   return message.role === 'system' ? { role: 'system', content: text } : { role: 'assistant', content: text };
 }
 
-export function createTransport(config: Config['openai'], maxCompletionTokens: number, limiter: ModelRateLimiter, logger: Logger): Transport {
+export function createTransport(
+  config: Config['openai'],
+  maxCompletionTokens: number,
+  limiter: ModelRateLimiter,
+  logger: Logger,
+  models: ModelTable = createModelTable(config.capabilities, config.prices),
+): Transport {
   const openai = new OpenAI({
     apiKey: config.apiKey,
     baseURL: config.baseURL,
@@ -78,12 +87,19 @@ export function createTransport(config: Config['openai'], maxCompletionTokens: n
   return {
     openai,
     completionCap,
-    baseBody: (model, request) => ({
-      model,
-      messages: request.messages.map(toMessageParam),
-      ...(config.useMaxTokens ? { max_tokens: completionCap(request) } : { max_completion_tokens: completionCap(request) }),
-      safety_identifier: safetyIdentifier(request.userId),
-    }),
+    baseBody: (model, request) => {
+      // OPENAI_USE_MAX_TOKENS forces the old name; else the model's own entry (an operator override) decides.
+      const param = config.useMaxTokens ? 'max_tokens' : models.capabilities(model).tokenParam;
+      const cap = completionCap(request);
+      return {
+        model,
+        messages: request.messages.map(toMessageParam),
+        ...(param === 'max_tokens' ? { max_tokens: cap } : { max_completion_tokens: cap }),
+        safety_identifier: safetyIdentifier(request.userId),
+        ...(config.reasoningEffort ? { reasoning_effort: config.reasoningEffort } : {}),
+        ...(config.promptCacheKey && request.cacheKey ? { prompt_cache_key: request.cacheKey } : {}),
+      };
+    },
     admit: (request, onQueued) =>
       limiter.acquire(limiter.weigh(request.promptTokens, completionCap(request)), { signal: request.signal, onQueued }),
     async send(call, { observeLimits = true } = {}) {

@@ -1,10 +1,18 @@
 /** One streamed chat attempt: admission, the SSE stream with its stall timer, deltas to the caller. */
 import type { ChatCompletionChunk, ChatCompletionCreateParamsStreaming } from 'openai/resources/chat/completions';
 import type { CompletionUsage } from 'openai/resources/completions';
+import { APIError } from 'openai';
 import type { Logger } from '../log.js';
 import type { ChatHandlers, ChatRequest } from './chatTypes.js';
-import { ModelInterruptedError, ModelTimeoutError, ModelUnavailableError, type InterruptionCause } from './errors.js';
+import {
+  ModelInterruptedError,
+  ModelTimeoutError,
+  ModelUnavailableError,
+  redactSecrets,
+  type InterruptionCause,
+} from './errors.js';
 import type { Transport } from './openaiTransport.js';
+import { ThinkTagFilter } from './thinkTagFilter.js';
 
 /** What one attempt produced, before usage is priced and recorded. */
 export interface AttemptOutcome {
@@ -14,6 +22,15 @@ export interface AttemptOutcome {
   serverUsage: CompletionUsage | undefined;
   /** Set when the stream broke after text had reached the caller. */
   error?: ModelInterruptedError;
+}
+
+/** A caller's handler failing must not break the stream. */
+function safely(logger: Logger, call: () => void): void {
+  try {
+    call();
+  } catch (handlerError) {
+    logger.error({ err: handlerError }, 'stream handler threw; the stream continues');
+  }
 }
 
 /** Thrown when an attempt failed before any text; carries what the attempt cost so usage is still recorded. */
@@ -26,11 +43,57 @@ export class FailedAttempt extends Error {
   }
 }
 
-function describeInterruption(cause: InterruptionCause, stallTimeoutMs: number, iterationError: unknown): string {
-  if (cause === 'stall') return `no chunk for ${stallTimeoutMs} ms`;
+function describeInterruption(cause: InterruptionCause, timeouts: StreamTimeouts, iterationError: unknown): string {
+  if (cause === 'stall') {
+    return `no answer chunk in time (first token ${timeouts.firstTokenTimeoutMs} ms, then ${timeouts.stallTimeoutMs} ms)`;
+  }
   if (cause === 'cut') return `stream broke: ${iterationError instanceof Error ? iterationError.message : String(iterationError)}`;
   if (cause === 'aborted') return 'cancelled by the caller';
   return 'stream ended without a finish reason';
+}
+
+export interface StreamTimeouts {
+  /** Between chunks once answer text flows. */
+  stallTimeoutMs: number;
+  /** From the response headers to the first answer token: a reasoning model may think silently this long. */
+  firstTokenTimeoutMs: number;
+}
+
+/** With no answer text this long after the headers, the model is taken to be thinking silently (OpenAI style). */
+const SILENT_THINKING_AFTER_MS = 1_500;
+
+type ReasoningDelta = { content?: string | null; reasoning_content?: unknown; reasoning?: unknown };
+
+/** Reasoning text some servers stream beside the answer (DeepSeek/vLLM/llama.cpp, OpenRouter): never kept. */
+const hasReasoning = (delta: ReasoningDelta | undefined): boolean =>
+  (typeof delta?.reasoning_content === 'string' && delta.reasoning_content !== '') ||
+  (typeof delta?.reasoning === 'string' && delta.reasoning !== '');
+
+/** The timers of one stream: a long one until the first answer token, the stall timer between chunks after. */
+function streamTimers(timeouts: StreamTimeouts, onExpire: () => void, onSilentThinking: () => void) {
+  let timer: NodeJS.Timeout | undefined;
+  let silence: NodeJS.Timeout | undefined;
+  let answering = false;
+  return {
+    opened() {
+      timer = setTimeout(onExpire, timeouts.firstTokenTimeoutMs);
+      silence = setTimeout(onSilentThinking, SILENT_THINKING_AFTER_MS);
+    },
+    /** Any chunk: re-arms the stall timer once the answer has begun. */
+    chunk(answerText: boolean) {
+      if (answerText && !answering) {
+        answering = true;
+        clearTimeout(silence);
+      }
+      if (!answering) return;
+      clearTimeout(timer);
+      timer = setTimeout(onExpire, timeouts.stallTimeoutMs);
+    },
+    clear() {
+      clearTimeout(timer);
+      clearTimeout(silence);
+    },
+  };
 }
 
 export async function streamAttempt(
@@ -38,21 +101,33 @@ export async function streamAttempt(
   model: string,
   request: ChatRequest,
   handlers: ChatHandlers,
-  options: { stallTimeoutMs: number; logger: Logger },
+  options: StreamTimeouts & { logger: Logger },
 ): Promise<AttemptOutcome> {
-  const { stallTimeoutMs, logger } = options;
+  const { logger } = options;
   const permit = await transport.admit(request, handlers.onQueued);
   const controller = new AbortController();
   const onCallerAbort = () => controller.abort();
   request.signal?.addEventListener('abort', onCallerAbort, { once: true });
   let stalled = false;
-  let stallTimer: NodeJS.Timeout | undefined;
-  const armStallTimer = () => {
-    clearTimeout(stallTimer);
-    stallTimer = setTimeout(() => {
+  let thinkingShown = false;
+  const thinking = () => {
+    if (thinkingShown) return;
+    thinkingShown = true;
+    safely(logger, () => handlers.onThinking?.());
+  };
+  const timers = streamTimers(
+    options,
+    () => {
       stalled = true;
       controller.abort();
-    }, stallTimeoutMs);
+    },
+    thinking,
+  );
+  const tags = new ThinkTagFilter();
+  const deliver = (text: string) => {
+    if (text === '') return;
+    outcome.text += text;
+    safely(logger, () => handlers.onDelta?.(text));
   };
 
   const outcome: AttemptOutcome = { text: '', model, finishReason: 'interrupted', serverUsage: undefined };
@@ -67,31 +142,31 @@ export async function streamAttempt(
     const stream: AsyncIterable<ChatCompletionChunk> = await transport.send(
       transport.openai.chat.completions.create(body, { signal: controller.signal }),
     );
-    armStallTimer();
+    timers.opened();
     try {
       for await (const chunk of stream) {
-        armStallTimer();
         if (chunk.model) outcome.model = chunk.model;
         if (chunk.usage) outcome.serverUsage = chunk.usage;
         const choice = chunk.choices[0];
-        if (!choice) continue;
-        const delta = choice.delta?.content;
-        if (delta) {
-          outcome.text += delta;
-          try {
-            handlers.onDelta?.(delta);
-          } catch (handlerError) {
-            logger.error({ err: handlerError }, 'onDelta handler threw; the stream continues');
-          }
-        }
-        if (choice.finish_reason) finishReason = choice.finish_reason;
+        const delta = choice?.delta as ReasoningDelta | undefined;
+        if (hasReasoning(delta)) thinking();
+        const answer = delta?.content ? tags.push(delta.content) : '';
+        if (tags.thinking) thinking();
+        timers.chunk(answer !== '');
+        deliver(answer);
+        if (choice?.finish_reason) finishReason = choice.finish_reason;
       }
+      deliver(tags.flush());
     } catch (error) {
-      // A cut connection surfaces here (undici: `TypeError: terminated`), not from create().
+      // A cut connection surfaces here (undici: `TypeError: terminated`), not from create(); so does a
+      // `data: {"error": …}` event inside the stream (the SDK throws it as an APIError without a status).
       iterationError = error;
+      if (error instanceof APIError && error.status === undefined) {
+        logger.warn({ model: outcome.model, reason: redactSecrets(error.message) }, 'model stream sent an error event');
+      }
     }
   } finally {
-    clearTimeout(stallTimer);
+    timers.clear();
     request.signal?.removeEventListener('abort', onCallerAbort);
   }
 
@@ -104,7 +179,7 @@ export async function streamAttempt(
     : stalled ? 'stall'
     : iterationError !== undefined ? 'cut'
     : 'incomplete';
-  const detail = describeInterruption(cause, stallTimeoutMs, iterationError);
+  const detail = describeInterruption(cause, options, iterationError);
   if (outcome.text === '') {
     // Nothing reached the caller: fail, and let the retry loop decide (cancellations are never retried).
     if (cause === 'aborted') throw new FailedAttempt(outcome, new ModelInterruptedError(detail, cause));

@@ -11,14 +11,33 @@ export interface UsageMeter {
   settle(request: ChatRequest, outcome: AttemptOutcome): Promise<ChatResult>;
 }
 
-export function createUsageMeter(recorder: UsageRecorder, pricing: Pricing, logger: Logger): UsageMeter {
+export function createUsageMeter(
+  recorder: UsageRecorder,
+  pricing: Pricing,
+  logger: Logger,
+  /** Feeds the estimate calibration (our prompt estimate next to the server's count). */
+  observe?: (model: string, estimated: number, reported: number) => void,
+): UsageMeter {
   return {
     async settle(request, outcome) {
       const server = outcome.serverUsage;
       const usage: ChatUsage = server
-        ? { promptTokens: server.prompt_tokens, completionTokens: server.completion_tokens, estimated: false }
-        : { promptTokens: request.promptTokens, completionTokens: await countTokensAsync(outcome.text), estimated: true };
-      const costUsd = pricing.costUsd(outcome.model, usage.promptTokens, usage.completionTokens);
+        ? {
+            promptTokens: server.prompt_tokens,
+            completionTokens: server.completion_tokens,
+            cachedTokens: server.prompt_tokens_details?.cached_tokens ?? 0,
+            reasoningTokens: server.completion_tokens_details?.reasoning_tokens ?? 0,
+            estimated: false,
+          }
+        : {
+            promptTokens: request.promptTokens,
+            completionTokens: await countTokensAsync(outcome.text),
+            cachedTokens: 0,
+            reasoningTokens: 0,
+            estimated: true,
+          };
+      if (server) observe?.(outcome.model, request.promptTokens, server.prompt_tokens);
+      const costUsd = pricing.costUsd(outcome.model, usage.promptTokens, usage.completionTokens, usage.cachedTokens);
       try {
         await recorder.recordUsage({
           userId: request.userId,
@@ -26,6 +45,8 @@ export function createUsageMeter(recorder: UsageRecorder, pricing: Pricing, logg
           at: Date.now(),
           promptTokens: usage.promptTokens,
           completionTokens: usage.completionTokens,
+          cachedTokens: usage.cachedTokens,
+          reasoningTokens: usage.reasoningTokens,
           requests: 1,
           costUsd,
         });

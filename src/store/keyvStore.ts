@@ -201,6 +201,15 @@ export class KeyvStore implements Store, LeaseStore, StoreHealth {
     });
   }
 
+  async setThreadModel(threadId: string, model: string): Promise<boolean> {
+    return this.writes.run(keys.thread(threadId), async () => {
+      const current = await this.getThread(threadId);
+      if (!current) return false;
+      await this.io.set(keys.thread(threadId), { ...current, model });
+      return true;
+    });
+  }
+
   /** Rejects with a StoreError if a counter could not be written after retries; the amount is kept and retried. */
   async recordUsage(entry: UsageEntry): Promise<void> {
     const day = utcDay(entry.at);

@@ -61,6 +61,8 @@ export interface ThreadMeta {
   summary?: ThreadSummary;
   /** Image blobs stored for this thread (deleted with it on reset). */
   blobIds?: string[];
+  /** The model chosen for this thread with /model; absent = the server's default, else OPENAI_MODEL. */
+  model?: string;
 }
 
 /** What a server's admins chose (`/system-prompt`, `/settings`); an absent field means the operator's default. */
@@ -85,6 +87,10 @@ export interface UsageTotals {
   completionTokens: number;
   requests: number;
   costUsd: number;
+  /** Prompt tokens served from the provider's prompt cache (included in promptTokens). Absent in older records. */
+  cachedTokens?: number;
+  /** Completion tokens spent on reasoning (included in completionTokens). Absent in older records. */
+  reasoningTokens?: number;
 }
 
 export interface UsageEntry extends UsageTotals {
@@ -113,6 +119,8 @@ export interface ConversationStore {
   createThread(meta: Omit<ThreadMeta, 'turnCount' | 'epoch' | 'summary'>): Promise<ThreadMeta>;
   /** Forget turns and summary; the thread record stays. */
   resetThread(threadId: string): Promise<void>;
+  /** The thread's model from its next turn; false when there is no such thread. */
+  setThreadModel(threadId: string, model: string): Promise<boolean>;
 }
 
 export interface SettingsStore {

@@ -17,6 +17,8 @@ const plus = (a: UsageTotals, b: UsageTotals): UsageTotals => ({
   completionTokens: a.completionTokens + b.completionTokens,
   requests: a.requests + b.requests,
   costUsd: a.costUsd + b.costUsd,
+  cachedTokens: (a.cachedTokens ?? 0) + (b.cachedTokens ?? 0),
+  reasoningTokens: (a.reasoningTokens ?? 0) + (b.reasoningTokens ?? 0),
 });
 
 /**

@@ -18,7 +18,7 @@ describe('slash commands end to end', () => {
     h = await start();
     const registered = h.discord.commands.list(h.discord.ids.guildId);
     const byName = new Map(registered.map((c) => [c.name, c]));
-    expect([...byName.keys()].sort()).toEqual(['chat', 'reset', 'settings', 'system-prompt', 'usage']);
+    expect([...byName.keys()].sort()).toEqual(['chat', 'model', 'reset', 'settings', 'system-prompt', 'usage']);
     expect(byName.get('system-prompt')?.default_member_permissions).toBe('32');
     expect(byName.get('chat')?.options?.[0]).toMatchObject({ name: 'message', required: true });
   });

@@ -13,6 +13,10 @@ export function openaiConfig(baseURL: string, overrides: Partial<Config['openai'
     prices: {},
     timeoutMs: 10_000,
     stallTimeoutMs: 5_000,
+    models: [overrides.model ?? 'gpt-4o-mini'],
+    firstTokenTimeoutMs: 10_000,
+    promptCacheKey: false,
+    capabilities: {},
     ...overrides,
   };
 }

@@ -287,6 +287,13 @@ export class InteractionStore {
       }
       case InteractionResponseType.Modal:
         break;
+      case InteractionResponseType.ApplicationCommandAutocompleteResult:
+        // Only an autocomplete interaction takes choices; its data must list at most 25 of them.
+        if ((record.payload.type as InteractionType) !== InteractionType.ApplicationCommandAutocomplete) {
+          throw discordErrors.invalidCallbackType(body.type);
+        }
+        if ((body.data.choices?.length ?? 0) > 25) throw discordErrors.invalidCallbackType(body.type);
+        break;
       default:
         // Pong, autocomplete results, component updates and activities do not answer a slash command.
         throw discordErrors.invalidCallbackType(body.type);

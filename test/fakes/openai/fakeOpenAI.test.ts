@@ -64,6 +64,8 @@ describe('fake OpenAI: chat completions', () => {
       prompt_tokens: countPromptTokens(messages),
       completion_tokens: countTokens(text),
       total_tokens: countPromptTokens(messages) + countTokens(text),
+      prompt_tokens_details: { cached_tokens: 0 },
+      completion_tokens_details: { reasoning_tokens: 0 },
     });
     expect(new Set(chunks.map((c) => c.id)).size).toBe(1);
 

@@ -21,6 +21,14 @@ import type { CompletionUsage } from 'openai/resources/completions';
 import type { Moderation, ModerationCreateResponse } from 'openai/resources/moderations';
 import type { Model } from 'openai/resources/models';
 import { countPromptTokens, countTokens } from '../../../src/tokens/tokenCounter.js';
+import {
+  cacheMessagesOf,
+  exceedsWindow,
+  reasoningSteps,
+  reasoningTokensOf,
+  sendContextErrorWith,
+} from './reasoning.js';
+import { PromptCache } from './promptCache.js';
 import { DEFAULT_WINDOW_MS, formatResetDuration, TokenBucket, type FakeRateLimits } from './rateLimits.js';
 import { validateAgainstSpec, warmUpSpecValidator, type SpecSchemaName, type SpecViolation } from './specValidator.js';
 import {
@@ -48,6 +56,8 @@ export type FakeFault = (
   | { kind: 'cut'; afterChunks: number }
   /** Send `afterChunks` SSE chunks, then stop writing and keep the socket open. */
   | { kind: 'stall'; afterChunks: number }
+  /** Send `afterChunks` SSE chunks, then `data: {"error": …}` (llama.cpp style) and end the stream. */
+  | { kind: 'stream_error'; afterChunks: number; message?: string }
 ) & {
   /** Only requests for this model consume the fault (others pass it by). */
   model?: string;
@@ -73,6 +83,28 @@ export interface RecordedRequest {
   rateLimited: boolean;
   /** The scripted fault this request consumed, if any. */
   fault?: FakeFault['kind'];
+  /** Prompt tokens the fake's prompt cache served (chat requests that reached the model). */
+  cachedTokens?: number;
+}
+
+/**
+ * How the model thinks before answering. `silent`: headers, then nothing for `thinkMs` (OpenAI). `reasoning_content`
+ * (DeepSeek/vLLM/llama.cpp) and `reasoning` (OpenRouter): the thinking streams in that delta field. `think_tags`:
+ * inline `<think>…</think>` in the content, cut in small pieces so the tags split across chunks (Ollama/Qwen).
+ * Reasoning tokens count against the completion cap; a cap they use up leaves an empty answer, finish `length`.
+ */
+export interface FakeReasoning {
+  style: 'silent' | 'reasoning_content' | 'reasoning' | 'think_tags';
+  text?: string;
+  /** Reasoning tokens reported (default: the tokens of `text`, or 200 when silent). */
+  tokens?: number;
+  thinkMs?: number;
+}
+
+/** A server window: prompts that do not fit get a 400 in OpenAI's or llama.cpp's shape. */
+export interface FakeContextWindow {
+  tokens: number;
+  shape: 'openai' | 'llamacpp';
 }
 
 export interface FakeTiming {
@@ -100,6 +132,12 @@ export interface FakeOpenAIOptions extends Partial<FakeTiming> {
   moderate?: (input: string) => string[];
   /** Oracle self-tests only: rewrite each stream chunk before it is validated and sent. */
   transformChunk?: (chunk: ChatCompletionChunk) => unknown;
+  reasoning?: FakeReasoning;
+  contextWindow?: FakeContextWindow;
+  /** false: no `/v1/moderations` (404), like llama.cpp. Default true. */
+  moderationEndpoint?: boolean;
+  /** A server whose own tokenizer counts this many times our o200k count (llama.cpp ran ~1.12). Default 1. */
+  promptTokenScale?: number;
 }
 
 export interface FakeOpenAI {
@@ -115,6 +153,8 @@ export interface FakeOpenAI {
   setUsage(report: boolean): void;
   setRateLimits(limits: FakeRateLimits | undefined): void;
   setModerator(moderate: (input: string) => string[]): void;
+  setReasoning(reasoning: FakeReasoning | undefined): void;
+  setContextWindow(window: FakeContextWindow | undefined): void;
   /** Queue faults: each is consumed by the next matching request. */
   fail(...faults: FakeFault[]): void;
   pendingFaults(): number;
@@ -230,6 +270,9 @@ export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<
   let reportUsage = options.usage ?? true;
   let moderate = options.moderate ?? (() => []);
   const defaultCap = options.defaultCompletionCap ?? DEFAULT_COMPLETION_CAP;
+  let reasoning = options.reasoning;
+  let contextWindow = options.contextWindow;
+  const promptCache = new PromptCache();
   const models = options.models ?? ['gpt-4o-mini', 'gpt-4o', 'omni-moderation-latest'];
   const requests: RecordedRequest[] = [];
   const violations: SpecViolation[] = [];
@@ -300,6 +343,13 @@ export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<
     sendJson(res, status, error, 'ErrorResponse', context, headers);
   };
 
+  const sendContextError = (res: ServerResponse, record: RecordedRequest, window: FakeContextWindow, context: string) =>
+    sendContextErrorWith(res, record, window, (status, body) => {
+      record.status = status;
+      // llama.cpp's body is not OpenAI's ErrorResponse (see UNCHECKED_SHAPES); OpenAI's is checked.
+      if (window.shape === 'openai') check('ErrorResponse', body, 'response', `${context} → ${status}`);
+    });
+
   /** OpenAI's admission check: requests first, then tokens (prompt + completion cap). */
   const admit = (
     record: RecordedRequest,
@@ -343,16 +393,21 @@ export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<
     return !res.destroyed && !lifetime.signal.aborted;
   };
 
-  const resolveAnswer = (body: ChatCompletionCreateParams, cap: number | undefined) => {
+  const resolveAnswer = (body: ChatCompletionCreateParams, fullCap: number | undefined) => {
     const raw = answer(body);
     if (typeof raw !== 'string' && 'toolCalls' in raw) {
       const toolCalls = resolveToolCalls(raw.toolCalls);
       const pieces = splitPieces(raw.text ?? '');
-      return { pieces, text: pieces.join(''), finishReason: 'tool_calls' as FakeFinishReason, toolCalls };
+      return { pieces, text: pieces.join(''), finishReason: 'tool_calls' as FakeFinishReason, toolCalls, thought: 0 };
     }
     const given = typeof raw === 'string' ? { text: raw } : raw;
     let finishReason: FakeFinishReason = given.finishReason ?? 'stop';
     let pieces = splitPieces(given.text);
+    const thought = reasoningTokensOf(reasoning);
+    const cap = fullCap === undefined ? undefined : fullCap - Math.min(thought, fullCap);
+    if (fullCap !== undefined && thought >= fullCap) {
+      return { pieces: [], text: '', finishReason: 'length' as const, thought: fullCap, toolCalls: [] as ResolvedToolCall[] };
+    }
     if (cap !== undefined) {
       // Stop at the completion cap like the real model does (finish_reason "length").
       let used = 0;
@@ -368,12 +423,25 @@ export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<
       }
       pieces = kept;
     }
-    return { pieces, text: pieces.join(''), finishReason, toolCalls: [] as ResolvedToolCall[] };
+    return { pieces, text: pieces.join(''), finishReason, thought, toolCalls: [] as ResolvedToolCall[] };
   };
 
-  const usageOf = (promptTokens: number, text: string, toolCalls: ResolvedToolCall[] = []): CompletionUsage => {
-    const completion = countTokens(text) + toolCalls.reduce((n, c) => n + countTokens(c.name + c.arguments), 0);
-    return { prompt_tokens: promptTokens, completion_tokens: completion, total_tokens: promptTokens + completion };
+  const usageOf = (
+    record: RecordedRequest,
+    text: string,
+    thought: number,
+    toolCalls: ResolvedToolCall[] = [],
+  ): CompletionUsage => {
+    const calls = toolCalls.reduce((n, c) => n + countTokens(c.name + c.arguments), 0);
+    const completion = countTokens(text) + thought + calls;
+    const prompt = record.promptTokens;
+    return {
+      prompt_tokens: prompt,
+      completion_tokens: completion,
+      total_tokens: prompt + completion,
+      prompt_tokens_details: { cached_tokens: record.cachedTokens ?? 0 },
+      completion_tokens_details: { reasoning_tokens: thought },
+    };
   };
 
   const streamCompletion = async (
@@ -387,8 +455,9 @@ export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<
     const created = Math.floor(Date.now() / 1000);
     const model = body.model;
     const includeUsage = reportUsage && body.stream_options?.include_usage === true;
-    const { pieces, text, finishReason, toolCalls } = resolveAnswer(body, record.completionCap);
-    const limitAfter = fault?.kind === 'cut' || fault?.kind === 'stall' ? fault.afterChunks : Infinity;
+    const { pieces, text, finishReason, thought, toolCalls } = resolveAnswer(body, record.completionCap);
+    const limited = fault?.kind === 'cut' || fault?.kind === 'stall' || fault?.kind === 'stream_error';
+    const limitAfter = limited ? fault.afterChunks : Infinity;
     let written = 0;
 
     record.status = 200;
@@ -405,6 +474,11 @@ export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<
       if (res.destroyed || lifetime.signal.aborted) return false;
       if (written >= limitAfter) {
         if (fault?.kind === 'cut') res.socket?.destroy();
+        if (fault?.kind === 'stream_error') {
+          // Not a chunk of the spec: llama.cpp's in-stream error event (see UNCHECKED_SHAPES).
+          const error = { error: { code: 500, message: fault.message ?? 'llama_decode failed', type: 'server_error' } };
+          res.end(`data: ${JSON.stringify(error)}\n\n`);
+        }
         return false; // stall: keep the socket open, write nothing more
       }
       let data: unknown = payload;
@@ -427,20 +501,26 @@ export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<
     });
 
     const msPerChunk = timing.tokensPerSecond > 0 ? (1000 * timing.chunkTokens) / timing.tokensPerSecond : 0;
+    const delta = (d: Record<string, unknown>) => chunk([{ index: 0, delta: d, finish_reason: null, logprobs: null }]);
     if (!(await wait(timing.timeToFirstTokenMs, res))) return;
-    if (!(await send(chunk([{ index: 0, delta: { role: 'assistant', content: '' }, finish_reason: null, logprobs: null }]))))
-      return;
+    // OpenAI thinks silently: headers are out, then nothing until the answer.
+    if (reasoning?.style === 'silent' && !(await wait(reasoning.thinkMs ?? 0, res))) return;
+    if (!(await send(delta({ role: 'assistant', content: '' })))) return;
+    for (const step of reasoningSteps(reasoning)) {
+      if (!(await wait(step.waitMs, res))) return;
+      if (!(await send(delta(step.delta)))) return;
+    }
     for (let i = 0; i < pieces.length; i += timing.chunkTokens) {
       if (i > 0 && !(await wait(msPerChunk, res))) return;
       const content = pieces.slice(i, i + timing.chunkTokens).join('');
-      if (!(await send(chunk([{ index: 0, delta: { content }, finish_reason: null, logprobs: null }])))) return;
+      if (!(await send(delta({ content })))) return;
     }
     for (const tool_calls of toolCallDeltas(toolCalls)) {
       if (!(await wait(msPerChunk, res))) return;
       if (!(await send(chunk([{ index: 0, delta: { tool_calls }, finish_reason: null, logprobs: null }])))) return;
     }
     if (!(await send(chunk([{ index: 0, delta: {}, finish_reason: finishReason, logprobs: null }])))) return;
-    if (includeUsage && !(await send(chunk([], usageOf(record.promptTokens, text, toolCalls))))) return;
+    if (includeUsage && !(await send(chunk([], usageOf(record, text, thought, toolCalls))))) return;
     if (!(await send('[DONE]'))) return;
     res.end();
   };
@@ -451,7 +531,7 @@ export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<
     body: ChatCompletionCreateParams,
     headers: Record<string, string>,
   ): Promise<void> => {
-    const { pieces, text, finishReason, toolCalls } = resolveAnswer(body, record.completionCap);
+    const { pieces, text, finishReason, thought, toolCalls } = resolveAnswer(body, record.completionCap);
     const generationMs = timing.tokensPerSecond > 0 ? (1000 * pieces.length) / timing.tokensPerSecond : 0;
     if (!(await wait(timing.timeToFirstTokenMs + generationMs, res))) return;
     const completion: ChatCompletion = {
@@ -481,7 +561,7 @@ export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<
           logprobs: null,
         },
       ],
-      ...(reportUsage ? { usage: usageOf(record.promptTokens, text, toolCalls) } : {}),
+      ...(reportUsage ? { usage: usageOf(record, text, thought, toolCalls) } : {}),
     };
     record.status = 200;
     sendJson(res, 200, completion, 'CreateChatCompletionResponse', 'POST /v1/chat/completions', headers);
@@ -532,6 +612,7 @@ export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<
         return true; // never answer; close() or the client ends it
       case 'cut':
       case 'stall':
+      case 'stream_error':
         if (record.stream) return false; // handled inside the stream
         if (fault.kind === 'cut') res.socket?.destroy();
         return true; // non-streaming stall: no answer at all
@@ -551,6 +632,11 @@ export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<
     const fault = takeFault('/chat/completions', record.model);
     if (fault) record.fault = fault.kind;
     if (fault && applyFault(res, record, fault, context, rateLimitHeaders())) return;
+    if (contextWindow && exceedsWindow(record, contextWindow)) {
+      sendContextError(res, record, contextWindow, context);
+      return;
+    }
+    record.cachedTokens = promptCache.lookup(cacheMessagesOf(body), record.promptTokens);
     const admission = admit(record);
     if (!admission.ok) {
       const retryAfterMs = Math.max(1, admission.retryAfterMs);
@@ -568,6 +654,10 @@ export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<
 
   const handleModeration = (res: ServerResponse, record: RecordedRequest, body: { input?: unknown; model?: string }) => {
     const context = 'POST /v1/moderations';
+    if (options.moderationEndpoint === false) {
+      sendError(res, record, 404, errorBody('File Not Found', 'not_found_error', null), context);
+      return;
+    }
     const fault = takeFault('/moderations', record.model);
     if (fault) record.fault = fault.kind;
     if (fault && applyFault(res, record, fault, context, {})) return;
@@ -645,7 +735,7 @@ export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<
       body,
       model: typeof (body as { model?: unknown } | undefined)?.model === 'string' ? (body as { model: string }).model : undefined,
       stream: isChat && asChat.stream === true,
-      promptTokens: isChat ? promptTokensOf(asChat) : 0,
+      promptTokens: isChat ? Math.round(promptTokensOf(asChat) * (options.promptTokenScale ?? 1)) : 0,
       completionCap: isChat ? completionCapOf(asChat) : undefined,
       at: Date.now(),
       status: 0,
@@ -713,6 +803,12 @@ export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<
     setRateLimits,
     setModerator: (fn) => {
       moderate = fn;
+    },
+    setReasoning: (next) => {
+      reasoning = next;
+    },
+    setContextWindow: (next) => {
+      contextWindow = next;
     },
     fail: (...more) => {
       faults.push(...more);

@@ -168,3 +168,25 @@ export function validateAgainstSpec(
 export function warmUpSpecValidator(): void {
   loadValidators();
 }
+
+/**
+ * What the fake sends that is not in OpenAI's spec at all, because compatible servers send it and the bot must cope.
+ * These bodies are sent unchecked; everything else stays checked. (Reasoning deltas — `delta.reasoning_content`,
+ * `delta.reasoning` — need no entry: the delta schema allows extra fields, and they are checked as chunks.)
+ */
+export const UNCHECKED_SHAPES: readonly { id: string; why: string }[] = [
+  {
+    id: 'llamacpp-context-error',
+    why:
+      'llama.cpp answers an over-long prompt with 400 {"error":{"code":400,"type":"exceed_context_size_error",' +
+      '"n_prompt_tokens":N,"n_ctx":M,"message":…}}: no `param`, a numeric `code` (ErrorResponse requires both as OpenAI sends them)',
+  },
+  {
+    id: 'in-stream-error-event',
+    why: 'llama.cpp may send `data: {"error":{…}}` inside an SSE stream with no finish_reason; not a chunk schema',
+  },
+  {
+    id: 'moderations-404',
+    why: 'servers without /v1/moderations answer 404 with their own body; checked as ErrorResponse only in our shape',
+  },
+];

@@ -81,6 +81,8 @@ describe('streamChat', () => {
     expect(result.usage).toEqual({
       promptTokens: request?.promptTokens,
       completionTokens: countTokens(ANSWER),
+      cachedTokens: 0,
+      reasoningTokens: 0,
       estimated: false,
     });
     expect(result.costUsd).toBeCloseTo((result.usage.promptTokens * 0.15 + result.usage.completionTokens * 0.6) / 1e6, 12);
@@ -103,6 +105,8 @@ describe('streamChat', () => {
     expect(result.usage).toEqual({
       promptTokens: request.promptTokens,
       completionTokens: countTokens(ANSWER),
+      cachedTokens: 0,
+      reasoningTokens: 0,
       estimated: true,
     });
     expect(usage.entries[0]?.completionTokens).toBe(countTokens(ANSWER));

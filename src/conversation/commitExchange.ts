@@ -1,0 +1,52 @@
+/** Writes a finished exchange (the user's parts, images once, the answer) at the thread's commit point. */
+import { splitForStorage } from '../input/contentParts.js';
+import type { ChatResult } from '../llm/chatTypes.js';
+import type { Logger } from '../log.js';
+import { notSavedNotice, StoreError } from '../store/keyvStore.js';
+import type { Store, Turn } from '../store/types.js';
+import { notices } from '../strings.js';
+import { countTokensAsync } from '../tokens/tokenCounter.js';
+import type { PreparedTurn } from './generateAnswer.js';
+import type { TurnRequest } from './turn.js';
+
+export interface CommitInput {
+  prepared: PreparedTurn;
+  request: TurnRequest;
+  result: ChatResult;
+  /** The Discord messages that carry the answer. */
+  messageIds: string[];
+  botUserId: string;
+  at: number;
+}
+
+/** Undefined when saved; otherwise the notice saying why not (disk full, busy, reset meanwhile…). */
+export async function commitExchange(store: Store, logger: Logger, input: CommitInput): Promise<string | undefined> {
+  const { prepared, request, result, at } = input;
+  const stored = splitForStorage(prepared.userParts);
+  const userTurn: Turn = {
+    role: 'user',
+    parts: stored.parts,
+    authorId: request.userId,
+    ...(request.authorName ? { authorName: request.authorName } : {}),
+    messageIds: request.messageId ? [request.messageId] : [],
+    tokens: prepared.userTokens,
+    at,
+  };
+  const answerTokens = result.usage.estimated ? await countTokensAsync(result.text) : result.usage.completionTokens;
+  const answerTurn: Turn = {
+    role: 'assistant',
+    parts: [{ type: 'text', text: result.text, tokens: answerTokens }],
+    authorId: input.botUserId,
+    messageIds: input.messageIds,
+    tokens: answerTokens,
+    at,
+  };
+  try {
+    await store.commitTurns(prepared.meta, [userTurn, answerTurn], prepared.summary, stored.blobs);
+    return undefined;
+  } catch (error) {
+    const level = error instanceof StoreError ? 'warn' : 'error';
+    logger[level]({ thread: request.threadId, err: error }, 'turn not committed');
+    return error instanceof StoreError ? notSavedNotice(error) : notices.notSaved;
+  }
+}
