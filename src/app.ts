@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Events, type Client } from 'discord.js';
 import { commands } from '../commands/index.js';
-import { allowedModels, type Config } from './config/config.js';
+import type { Config } from './config/config.js';
 import { ConversationService } from './conversation/conversationService.js';
 import { loadCatchUpPlan, runCatchUp, type CatchUpReport } from './discord/catchUp.js';
 import { createDiscordClient } from './discord/createClient.js';
@@ -88,7 +88,6 @@ export async function startBot(config: Config, logger: Logger, options: StartOpt
       settings: {
         ...config,
         model: config.openai.model,
-        models: allowedModels(config.openai),
         attachmentHostBase: config.discord.apiBase,
       },
     });

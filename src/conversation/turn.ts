@@ -24,8 +24,6 @@ export type ConversationSettings = Pick<
   model: string;
   /** DISCORD_API_BASE: its host may serve attachments besides Discord's CDN. */
   attachmentHostBase: string;
-  /** OPENAI_MODELS: a server's default model counts only while it is listed. */
-  models?: readonly string[];
 };
 
 export interface ConversationDeps {
