@@ -168,19 +168,22 @@ export class StreamLayout {
   /**
    * The slot's message can no longer be edited: its part of the answer ends at what it showed last (its `final`
    * becomes that content without the cursor, for one best-effort clean-up edit), later slots (never posted) are
-   * dropped, and the answer continues in a new message that starts with `note`.
+   * dropped, and the answer continues in a new message that starts with `note`. When the message is `lost`
+   * (deleted), nothing of its part is visible any more, so the new message starts where it began.
    */
-  continueAfter(slot: Slot, note: string): void {
+  continueAfter(slot: Slot, note: string, lost = false): void {
     const at = this.slots.indexOf(slot);
     if (at === -1 || slot.dead) return;
     const map = scanFences(this.answer, slot.start, slot.carried);
+    const end = lost ? slot.start : slot.sentEnd;
     slot.dead = true;
     slot.view = undefined;
-    slot.body = chunkAt(this.answer, slot.start, slot.sentEnd, slot.carried, map).body;
-    slot.final = withoutCursor(slot.sent ?? '');
-    slot.finalEnd = slot.sentEnd;
+    slot.body = chunkAt(this.answer, slot.start, end, slot.carried, map).body;
+    // A lost message is never written again: its final is what it had, so no clean-up edit is planned.
+    slot.final = lost ? slot.sent : withoutCursor(slot.sent ?? '');
+    slot.finalEnd = end;
     this.slots.splice(at + 1);
-    this.slots.push(newSlot(slot.sentEnd, map.fenceAt(slot.sentEnd), undefined, note));
+    this.slots.push(newSlot(end, lost ? slot.carried : map.fenceAt(end), undefined, note));
     if (this.finalized && this.ended) {
       this.finalized = false;
       this.finalize(this.ended);

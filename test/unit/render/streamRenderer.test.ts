@@ -5,6 +5,7 @@ import {
   LENGTH_NOTICE,
   STREAM_CURSOR,
   StreamRenderer,
+  UNDELIVERED_NOTICE,
   formatNotice,
   type RenderEnd,
   type RenderResult,
@@ -249,8 +250,9 @@ describe('StreamRenderer', () => {
     expect(result.delivered).toBe(false);
     expect(result.error).toBe(failure);
     expect(result.text).toBe('');
-    // The dead message was not retried: one send, one failed edit, then silence.
-    expect(sink.writes.map((w) => w.op)).toEqual(['send', 'edit']);
+    // The dead message was not retried: one send, one failed edit, one try to close it out, then silence.
+    expect(sink.writes.map((w) => w.op)).toEqual(['send', 'edit', 'edit']);
+    expect(sink.writes[2]?.text).toBe(`word0\n\n${UNDELIVERED_NOTICE}`);
     expect(vi.getTimerCount()).toBe(0);
   });
 
@@ -260,7 +262,8 @@ describe('StreamRenderer', () => {
     renderer.start();
     const result = await stream(renderer, ['Hello ', 'there'], 2_000);
     expect(result).toMatchObject({ delivered: false, error: failure, messageIds: [] });
-    expect(sink.writes).toHaveLength(1);
+    // One try to say so, then silence.
+    expect(sink.writes.map((w) => [w.op, w.text])).toEqual([['send', `Hello ${STREAM_CURSOR}`], ['send', UNDELIVERED_NOTICE]]);
   });
 
   it('reports a sink that throws synchronously like one that rejects', async () => {
