@@ -190,6 +190,24 @@ export class StreamLayout {
     }
   }
 
+  /**
+   * What the slot's message should read when the answer cannot go on: what it shows, without the cursor, then
+   * `notice`. When both do not fit, the message is cut earlier (at the splitter's best boundary, code blocks
+   * repaired) to make room: saying that the answer is incomplete matters more than its last lines.
+   */
+  closedWith(slot: Slot, notice: string): string {
+    const shown = withoutCursor(slot.sent ?? '').trimEnd();
+    const joined = shown + NOTICE_SEPARATOR + notice;
+    if (joined.length <= this.limit) return joined;
+    const room = this.limit - slot.prefix.length - NOTICE_SEPARATOR.length - notice.length;
+    const end = slot.final !== undefined && slot.sent === slot.final ? slot.finalEnd : slot.sentEnd;
+    const map = scanFences(this.answer, slot.start, slot.carried);
+    const cut = Math.min(end, findCut(this.answer, slot.start, slot.carried, map, room));
+    const shortened = slot.prefix + chunkAt(this.answer, slot.start, cut, slot.carried, map).text.trimEnd();
+    const closed = shortened + NOTICE_SEPARATOR + notice;
+    return closed.length <= this.limit && cut > slot.start ? closed : shown;
+  }
+
   private finishLast(last: Slot, chunk: { text: string; body: string } | undefined, end: RenderEnd): void {
     const answered = chunk !== undefined || this.slots.length > 1;
     const notice = noticeFor(end, answered);

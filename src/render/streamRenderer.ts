@@ -1,6 +1,6 @@
 import { renderStrings } from '../strings.js';
 import { failureKind, type MessageSink, type WriteOptions } from './messageSink.js';
-import { NOTICE_SEPARATOR, UNDELIVERED_NOTICE } from './renderNotices.js';
+import { UNDELIVERED_NOTICE } from './renderNotices.js';
 import { DISCORD_MESSAGE_LIMIT, assertSplitLimit } from './splitMessage.js';
 import { StreamLayout, type RenderEnd, type Slot } from './streamLayout.js';
 import { STREAM_CURSOR, withoutCursor } from './streamView.js';
@@ -69,7 +69,6 @@ export class StreamRenderer {
   private readonly typing: TypingIndicator;
   private readonly editIntervalMs: number;
   private readonly budget: WriteBudget;
-  private readonly maxLength: number;
   private end: RenderEnd | undefined;
   private failure: { error: unknown } | undefined;
   private loop: Promise<void> | undefined;
@@ -88,7 +87,6 @@ export class StreamRenderer {
     if (!(options.editIntervalMs >= 0)) throw new RangeError(`editIntervalMs must be >= 0, got ${options.editIntervalMs}`);
     this.editIntervalMs = options.editIntervalMs;
     this.budget = options.budget;
-    this.maxLength = maxLength;
     this.layout = new StreamLayout(maxLength);
     // Typing is cosmetic: it uses a budget grant when one is free and is skipped (not queued) when writes are busy,
     // so many answers starting at once cannot push the bot over Discord's global limit.
@@ -257,9 +255,7 @@ export class StreamRenderer {
     const posted = this.layout.slots.filter((slot) => slot.id !== undefined && slot.sent !== undefined);
     const last = posted[posted.length - 1];
     for (const slot of posted) {
-      const text = withoutCursor(slot.sent ?? '');
-      const noticed = slot === last ? text.trimEnd() + NOTICE_SEPARATOR + UNDELIVERED_NOTICE : text;
-      const content = noticed.length <= this.maxLength ? noticed : text;
+      const content = slot === last ? this.layout.closedWith(slot, UNDELIVERED_NOTICE) : withoutCursor(slot.sent ?? '');
       if (content !== slot.sent) await this.bestEffort(slot, (options) => this.sink.edit(slot.id ?? '', content, options));
     }
     if (!last) await this.bestEffort(undefined, (options) => this.sink.send(UNDELIVERED_NOTICE, options));
