@@ -85,6 +85,38 @@ export function assertReassembles(messages: readonly string[], answer: string, o
   );
 }
 
+const CURSOR = ' ▌';
+
+/** What a message reads as without the streaming cursor (which withCursor puts on its own line after a fence). */
+export function withoutCursor(content: string): string {
+  if (!content.endsWith(CURSOR)) return content;
+  const text = content.slice(0, -CURSOR.length);
+  return text.endsWith('\n') ? text.slice(0, -1) : text;
+}
+
+/**
+ * Throws unless, at every moment (each state: the messages' contents then, in order), the thread reads as a prefix
+ * of the answer with each character shown once, and what was visible never disappears (the shown prefix only grows).
+ */
+export function assertEveryStateReadsOnce(
+  states: readonly (readonly string[])[],
+  answer: string,
+  strip: (s: string) => string = (s) => s,
+): void {
+  let shown = 0;
+  states.forEach((state, moment) => {
+    const bodies = state.map((content) => strip(withoutCursor(content)));
+    let end: number;
+    try {
+      end = assertReassembles(bodies, answer, { prefix: true });
+    } catch (error) {
+      throw new Error(`moment ${moment} of ${states.length}: ${(error as Error).message}`);
+    }
+    if (end < shown) throw new Error(`moment ${moment}: visible text shrank from offset ${shown} to ${end}`);
+    shown = end;
+  });
+}
+
 /** Largest number of requests in any window of `windowMs` (sliding). */
 export function maxPerWindow(times: readonly number[], windowMs: number): number {
   const sorted = [...times].sort((a, b) => a - b);
