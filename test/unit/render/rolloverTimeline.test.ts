@@ -25,13 +25,10 @@ describe('rollover seen by a reader, with slow acknowledgements', () => {
     vi.useRealTimers();
   });
 
-  it.each([
-    ['every write acknowledged after 700 ms (slower than the edit interval)', () => 700],
-    ['acknowledgements between 50 ms and 1.5 s', (() => {
-      let n = 0;
-      return () => [50, 1_500, 300, 900, 120][n++ % 5] ?? 0;
-    })()],
-  ])('%s: every moment reads once across ≥ 3 messages', async (_name, latencyMs) => {
+  it('acknowledgements of 50 ms to 1.5 s: every moment reads once across ≥ 3 messages', async () => {
+    // A slow final edit followed by a quick post is when a reader would see text twice or not at all.
+    let n = 0;
+    const latencyMs = (): number => [50, 1_500, 300, 900, 120][n++ % 5] ?? 0;
     const answer = longAnswerWithCode();
     expect(answer.length).toBeGreaterThan(5_000);
     const sink = new FakeSink({ latencyMs });

@@ -256,6 +256,20 @@ describe('StreamRenderer', () => {
     expect(vi.getTimerCount()).toBe(0);
   });
 
+  it('a next message refused for good: the last one is shortened to say so, code blocks still closed', async () => {
+    const failure = new Error('Missing Permissions');
+    const { sink, renderer } = setup({ fail: (call) => (call.op === 'send' && sink.messages.size > 0 ? failure : undefined) });
+    const code = '```ts\n' + Array.from({ length: 200 }, (_, i) => `const v${i} = ${i};`).join('\n') + '\n```\n';
+    const result = await stream(renderer, code.match(/[^]{1,40}/g) ?? [], 50);
+    expect(result).toMatchObject({ delivered: false, error: failure });
+    const [only, ...more] = sink.contents;
+    expect(more).toEqual([]);
+    expect(only!.length).toBeLessThanOrEqual(DISCORD_LIMIT);
+    expect(only!.endsWith(`\n\n${UNDELIVERED_NOTICE}`)).toBe(true);
+    expect(fencesBalanced(only!)).toBe(true);
+    expect(only).not.toContain(STREAM_CURSOR);
+  });
+
   it('reports a failed first send', async () => {
     const failure = new Error('Unknown Channel');
     const { sink, renderer } = setup({ fail: () => failure });
