@@ -256,7 +256,8 @@ export class StreamRenderer {
     const last = posted[posted.length - 1];
     for (const slot of posted) {
       const content = slot === last ? this.layout.closedWith(slot, UNDELIVERED_NOTICE) : withoutCursor(slot.sent ?? '');
-      if (content !== slot.sent) await this.bestEffort(slot, (options) => this.sink.edit(slot.id ?? '', content, options));
+      if (content === slot.sent) continue;
+      await this.bestEffort(slot, (options) => this.sink.edit(slot.id ?? '', content, options));
     }
     if (!last) await this.bestEffort(undefined, (options) => this.sink.send(UNDELIVERED_NOTICE, options));
   }
