@@ -12,12 +12,15 @@ export interface SendableChannel {
   messages: { edit(messageId: string, options: MessageEditOptions): Promise<unknown> };
 }
 
-/** Unknown Message, edit limit on messages older than an hour, archived thread: that message is out of reach. */
-const UNEDITABLE_CODES = new Set([10008, 30046, 50083]);
+/** Edit limit on messages older than an hour, archived thread: that message still shows what it showed. */
+const UNEDITABLE_CODES = new Set([30046, 50083]);
+/** Unknown Message: it was deleted, and its text with it. */
+const UNKNOWN_MESSAGE = 10008;
 
 /** Discord's answer, as the renderer needs it. Without a Discord error body it was the network or a 5xx. */
 export function classifyWriteError(error: unknown): WriteFailureKind {
   if (!(error instanceof DiscordAPIError)) return 'transient';
+  if (error.code === UNKNOWN_MESSAGE) return 'gone';
   if (typeof error.code === 'number' && UNEDITABLE_CODES.has(error.code)) return 'uneditable';
   if (error.status === 403) return 'uneditable';
   if (error.status === 429 || error.status >= 500) return 'transient';

@@ -10,11 +10,13 @@ export interface WriteOptions {
 /**
  * Why a write failed, as far as the renderer cares:
  * - `transient`: try again later (5xx, network, timeout);
- * - `uneditable`: this message can no longer be edited (deleted, edit limit on old messages, archived thread,
- *   no access): continue the answer in a new message;
+ * - `uneditable`: this message can no longer be edited (edit limit on old messages, archived thread, no access)
+ *   but still shows what it showed: continue the answer in a new message from there;
+ * - `gone`: the message no longer exists (deleted): what it showed is lost, so the new message starts from where
+ *   that one began;
  * - `fatal`: anything else; the render stops.
  */
-export type WriteFailureKind = 'transient' | 'uneditable' | 'fatal';
+export type WriteFailureKind = 'transient' | 'uneditable' | 'gone' | 'fatal';
 
 export class SinkWriteError extends Error {
   constructor(

@@ -2,6 +2,8 @@
 
 export const LENGTH_NOTICE = '*(Answer cut short: it reached the length limit.)*';
 export const EMPTY_ANSWER_NOTICE = '*(The model returned an empty answer.)*';
+/** Discord refused the rest of an answer: said on the last message that still takes an edit. */
+export const UNDELIVERED_NOTICE = '*(This answer could not be posted in full.)*';
 /** Used when a caller passes an empty notice. */
 export const FALLBACK_NOTICE = 'The answer could not be completed.';
 /** Between the answer and a notice appended to the same message. */

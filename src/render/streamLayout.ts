@@ -168,23 +168,44 @@ export class StreamLayout {
   /**
    * The slot's message can no longer be edited: its part of the answer ends at what it showed last (its `final`
    * becomes that content without the cursor, for one best-effort clean-up edit), later slots (never posted) are
-   * dropped, and the answer continues in a new message that starts with `note`.
+   * dropped, and the answer continues in a new message that starts with `note`. When the message is `lost`
+   * (deleted), nothing of its part is visible any more, so the new message starts where it began.
    */
-  continueAfter(slot: Slot, note: string): void {
+  continueAfter(slot: Slot, note: string, lost = false): void {
     const at = this.slots.indexOf(slot);
     if (at === -1 || slot.dead) return;
     const map = scanFences(this.answer, slot.start, slot.carried);
+    const end = lost ? slot.start : slot.sentEnd;
     slot.dead = true;
     slot.view = undefined;
-    slot.body = chunkAt(this.answer, slot.start, slot.sentEnd, slot.carried, map).body;
-    slot.final = withoutCursor(slot.sent ?? '');
-    slot.finalEnd = slot.sentEnd;
+    slot.body = chunkAt(this.answer, slot.start, end, slot.carried, map).body;
+    // A lost message is never written again: its final is what it had, so no clean-up edit is planned.
+    slot.final = lost ? slot.sent : withoutCursor(slot.sent ?? '');
+    slot.finalEnd = end;
     this.slots.splice(at + 1);
-    this.slots.push(newSlot(slot.sentEnd, map.fenceAt(slot.sentEnd), undefined, note));
+    this.slots.push(newSlot(end, lost ? slot.carried : map.fenceAt(end), undefined, note));
     if (this.finalized && this.ended) {
       this.finalized = false;
       this.finalize(this.ended);
     }
+  }
+
+  /**
+   * What the slot's message should read when the answer cannot go on: what it shows, without the cursor, then
+   * `notice`. When both do not fit, the message is cut earlier (at the splitter's best boundary, code blocks
+   * repaired) to make room: saying that the answer is incomplete matters more than its last lines.
+   */
+  closedWith(slot: Slot, notice: string): string {
+    const shown = withoutCursor(slot.sent ?? '').trimEnd();
+    const joined = shown + NOTICE_SEPARATOR + notice;
+    if (joined.length <= this.limit) return joined;
+    const room = this.limit - slot.prefix.length - NOTICE_SEPARATOR.length - notice.length;
+    const end = slot.final !== undefined && slot.sent === slot.final ? slot.finalEnd : slot.sentEnd;
+    const map = scanFences(this.answer, slot.start, slot.carried);
+    const cut = Math.min(end, findCut(this.answer, slot.start, slot.carried, map, room));
+    const shortened = slot.prefix + chunkAt(this.answer, slot.start, cut, slot.carried, map).text.trimEnd();
+    const closed = shortened + NOTICE_SEPARATOR + notice;
+    return closed.length <= this.limit && cut > slot.start ? closed : shown;
   }
 
   private finishLast(last: Slot, chunk: { text: string; body: string } | undefined, end: RenderEnd): void {

@@ -1,13 +1,15 @@
 import { renderStrings } from '../strings.js';
-import { failureKind, type MessageSink } from './messageSink.js';
+import { failureKind, type MessageSink, type WriteOptions } from './messageSink.js';
+import { UNDELIVERED_NOTICE } from './renderNotices.js';
 import { DISCORD_MESSAGE_LIMIT, assertSplitLimit } from './splitMessage.js';
 import { StreamLayout, type RenderEnd, type Slot } from './streamLayout.js';
+import { STREAM_CURSOR, withoutCursor } from './streamView.js';
 import { DEFAULT_TYPING_INTERVAL_MS, TypingIndicator } from './typingIndicator.js';
 import type { WritePriority, WriteBudget } from './writeBudget.js';
 
 export type { RenderEnd } from './streamLayout.js';
-export { EMPTY_ANSWER_NOTICE, LENGTH_NOTICE, formatNotice } from './renderNotices.js';
-export { STREAM_CURSOR } from './streamView.js';
+export { EMPTY_ANSWER_NOTICE, LENGTH_NOTICE, UNDELIVERED_NOTICE, formatNotice } from './renderNotices.js';
+export { STREAM_CURSOR };
 
 export interface StreamRendererOptions {
   /** Least time between two writes to ONE message (config EDIT_INTERVAL_MS). */
@@ -135,6 +137,11 @@ export class StreamRenderer {
   }
 
   private async run(): Promise<void> {
+    await this.write();
+    if (this.failure) await this.closeOut();
+  }
+
+  private async write(): Promise<void> {
     while (!this.failure) {
       const next = this.plan();
       if (!next) {
@@ -234,10 +241,36 @@ export class StreamRenderer {
     }
     const continuations = this.layout.slots.filter((s) => s.dead).length;
     if (slot.id !== undefined && kind !== 'fatal' && continuations < MAX_CONTINUATIONS) {
-      this.layout.continueAfter(slot, renderStrings.continued);
+      this.layout.continueAfter(slot, renderStrings.continued, kind === 'gone');
       return;
     }
     this.fail(error);
+  }
+
+  /**
+   * The answer could not be written out: take the cursor off every message that still shows it and say so on the
+   * last one, so nothing looks as if it were still coming. One best-effort write each; failures are ignored.
+   */
+  private async closeOut(): Promise<void> {
+    const posted = this.layout.slots.filter((slot) => slot.id !== undefined && slot.sent !== undefined);
+    const last = posted[posted.length - 1];
+    for (const slot of posted) {
+      const content = slot === last ? this.layout.closedWith(slot, UNDELIVERED_NOTICE) : withoutCursor(slot.sent ?? '');
+      if (content === slot.sent) continue;
+      await this.bestEffort(slot, (options) => this.sink.edit(slot.id ?? '', content, options));
+    }
+    if (!last) await this.bestEffort(undefined, (options) => this.sink.send(UNDELIVERED_NOTICE, options));
+  }
+
+  private async bestEffort(slot: Slot | undefined, write: (options: WriteOptions) => Promise<unknown>): Promise<void> {
+    const waitMs = slot ? Math.max(slot.lastWriteAt + this.editIntervalMs, slot.retryAt) - Date.now() : 0;
+    if (waitMs > 0) await new Promise((resolve) => setTimeout(resolve, waitMs));
+    try {
+      await this.budget.acquire('urgent');
+      await write({ priority: 'urgent', preGranted: true });
+    } catch {
+      // Discord refuses this one too (or the bot is shutting down): the failure is already reported.
+    }
   }
 
   private fail(error: unknown): void {

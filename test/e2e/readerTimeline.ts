@@ -4,9 +4,7 @@
  * at every moment, not just at the end.
  */
 import type { FakeDiscord } from '../fakes/discord/index.js';
-import { assertReassembles } from '../unit/render/readerChecks.js';
-
-const CURSOR = ' ▌';
+export { assertEveryStateReadsOnce, withoutCursor } from '../unit/render/readerChecks.js';
 
 export function visibleStates(discord: FakeDiscord, channelId: string): string[][] {
   const messages = discord.botMessagesIn(channelId);
@@ -17,31 +15,5 @@ export function visibleStates(discord: FakeDiscord, channelId: string): string[]
   return events.map(({ index, v }) => {
     current[index] = messages[index]?.versions[v]?.content;
     return current.filter((content): content is string => content !== undefined);
-  });
-}
-
-/** What a message reads as without the streaming cursor (which withCursor puts on its own line after a fence). */
-export function withoutCursor(content: string): string {
-  if (!content.endsWith(CURSOR)) return content;
-  const text = content.slice(0, -CURSOR.length);
-  return text.endsWith('\n') ? text.slice(0, -1) : text;
-}
-
-/**
- * Throws unless, at every moment, the thread reads as a prefix of the answer with each character shown once, and
- * what was visible never disappears (the shown prefix only grows).
- */
-export function assertEveryStateReadsOnce(states: readonly string[][], answer: string, strip: (s: string) => string = (s) => s): void {
-  let shown = 0;
-  states.forEach((state, moment) => {
-    const bodies = state.map((content) => strip(withoutCursor(content)));
-    let end: number;
-    try {
-      end = assertReassembles(bodies, answer, { prefix: true });
-    } catch (error) {
-      throw new Error(`moment ${moment} of ${states.length}: ${(error as Error).message}`);
-    }
-    if (end < shown) throw new Error(`moment ${moment}: visible text shrank from offset ${shown} to ${end}`);
-    shown = end;
   });
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { harnessPerTest, type Harness } from './harness.js';
+import { assertEveryStateReadsOnce, visibleStates } from './readerTimeline.js';
 import { waitForAnswer } from './waitForAnswer.js';
 
 const fenceCount = (text: string) => (text.match(/^\s*```/gm) ?? []).length;
@@ -38,6 +39,10 @@ describe('rendering end to end', () => {
     const joined = messages.map((m) => m.current.content).join('\n');
     const normalize = (t: string) => t.replace(/```ts\n/g, '').replace(/```/g, '').replace(/\s+/g, ' ').trim();
     expect(normalize(joined)).toBe(normalize(answer));
+    // While it rolled over from message to message, a reader saw every character once at every moment.
+    const states = visibleStates(discord, thread.id);
+    expect(states.length).toBeGreaterThan(messages.length);
+    assertEveryStateReadsOnce(states, answer);
     // No 400s from Discord along the way.
     expect(discord.requests.filter((r) => r.status === 400)).toHaveLength(0);
   });

@@ -37,6 +37,8 @@ export class FakeSink implements MessageSink {
   readonly messages = new Map<string, string>();
   /** Things Discord would reject, or the renderer promised never to do. */
   readonly violations: string[] = [];
+  /** What a reader saw over time: the messages' contents after each write landed. */
+  readonly timeline: string[][] = [];
   readonly number = nextSinkNumber++;
   private readonly inFlight = new Set<string>();
 
@@ -59,6 +61,7 @@ export class FakeSink implements MessageSink {
     const id = String(nextId++);
     call.id = id;
     this.messages.set(id, text);
+    this.timeline.push(this.contents);
     return id;
   }
 
@@ -72,6 +75,7 @@ export class FakeSink implements MessageSink {
       await this.latency();
       this.maybeFail(call);
       this.messages.set(messageId, text);
+      this.timeline.push(this.contents);
     } finally {
       this.inFlight.delete(messageId);
     }

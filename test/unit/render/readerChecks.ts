@@ -54,25 +54,67 @@ function findAfterWhitespace(answer: string, pos: number, body: string): number 
  * Throws unless the messages, with fence repair lines taken off, read the answer in order: nothing lost, nothing
  * duplicated, nothing reordered. Only whitespace between messages may be missing (Discord trims it anyway).
  * With `prefix`, they may read only the start of the answer (a moment while it streams). Returns where they end.
+ *
+ * A newline next to a repair line may belong to the repair or to the text ("{\n```" then "```\n\n  x"), so the
+ * readings are searched with backtracking, longest first; the first one that works wins.
  */
 export function assertReassembles(messages: readonly string[], answer: string, options: { prefix?: boolean } = {}): number {
-  let pos = 0;
-  messages.forEach((message, index) => {
-    for (const body of bodyCandidates(message)) {
-      const at = findAfterWhitespace(answer, pos, body);
-      if (at !== -1 && body.length > 0) {
-        pos = at + body.length;
-        return;
-      }
+  const tried = new Set<string>();
+  let furthest = { index: 0, pos: 0 };
+  const place = (index: number, pos: number): number | undefined => {
+    if (index > furthest.index || (index === furthest.index && pos > furthest.pos)) furthest = { index, pos };
+    if (index === messages.length) return options.prefix || answer.slice(pos).trim() === '' ? pos : undefined;
+    const key = `${index}:${pos}`;
+    if (tried.has(key)) return undefined; // this state already failed
+    tried.add(key);
+    for (const body of bodyCandidates(messages[index] ?? '')) {
+      const at = body.length > 0 ? findAfterWhitespace(answer, pos, body) : -1;
+      const end = at === -1 ? undefined : place(index + 1, at + body.length);
+      if (end !== undefined) return end;
     }
-    throw new Error(
-      `message ${index} does not continue the answer at offset ${pos}:\n  message: ${JSON.stringify(message.slice(0, 120))}\n  answer:  ${JSON.stringify(answer.slice(pos, pos + 120))}`,
-    );
-  });
-  if (!options.prefix && answer.slice(pos).trim() !== '') {
+    return undefined;
+  };
+  const end = place(0, 0);
+  if (end !== undefined) return end;
+  const { index, pos } = furthest;
+  if (index === messages.length) {
     throw new Error(`answer text after offset ${pos} is missing: ${JSON.stringify(answer.slice(pos, pos + 120))}`);
   }
-  return pos;
+  throw new Error(
+    `message ${index} does not continue the answer at offset ${pos}:\n  message: ${JSON.stringify((messages[index] ?? '').slice(0, 120))}\n  answer:  ${JSON.stringify(answer.slice(pos, pos + 120))}`,
+  );
+}
+
+const CURSOR = ' ▌';
+
+/** What a message reads as without the streaming cursor (which withCursor puts on its own line after a fence). */
+export function withoutCursor(content: string): string {
+  if (!content.endsWith(CURSOR)) return content;
+  const text = content.slice(0, -CURSOR.length);
+  return text.endsWith('\n') ? text.slice(0, -1) : text;
+}
+
+/**
+ * Throws unless, at every moment (each state: the messages' contents then, in order), the thread reads as a prefix
+ * of the answer with each character shown once, and what was visible never disappears (the shown prefix only grows).
+ */
+export function assertEveryStateReadsOnce(
+  states: readonly (readonly string[])[],
+  answer: string,
+  strip: (s: string) => string = (s) => s,
+): void {
+  let shown = 0;
+  states.forEach((state, moment) => {
+    const bodies = state.map((content) => strip(withoutCursor(content)));
+    let end: number;
+    try {
+      end = assertReassembles(bodies, answer, { prefix: true });
+    } catch (error) {
+      throw new Error(`moment ${moment} of ${states.length}: ${(error as Error).message}`);
+    }
+    if (end < shown) throw new Error(`moment ${moment}: visible text shrank from offset ${shown} to ${end}`);
+    shown = end;
+  });
 }
 
 /** Largest number of requests in any window of `windowMs` (sliding). */

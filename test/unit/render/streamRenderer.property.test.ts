@@ -17,6 +17,8 @@ import { assertReassembles, fencesBalanced } from './readerChecks.js';
 const MAX_ANSWER_CHARS = 9_000;
 /** Tiny deltas make many steps: bound the steps per run so the property stays fast. */
 const MAX_DELTAS = 400;
+/** 120 runs take 1.5–3.5 s on a loaded 2-core machine; past this, runs or shrinking are cut and reported. */
+const PROPERTY_TIME_LIMIT_MS = 20_000;
 
 const endArb: fc.Arbitrary<RenderEnd> = fc.oneof(
   fc.constant<RenderEnd>({ kind: 'complete' }),
@@ -110,7 +112,9 @@ describe('StreamRenderer with random answers and deltas (property)', () => {
           budget.dispose();
         },
       ),
-      { numRuns: 120 },
+      // A failure found late is shrunk only until the limit (real time: fast-check keeps the real clock), then
+      // reported with its seed and path, instead of shrinking on until the test's timeout hides it.
+      { numRuns: 120, interruptAfterTimeLimit: PROPERTY_TIME_LIMIT_MS, markInterruptAsFailure: true },
     );
   });
 });

@@ -5,6 +5,7 @@ import {
   LENGTH_NOTICE,
   STREAM_CURSOR,
   StreamRenderer,
+  UNDELIVERED_NOTICE,
   formatNotice,
   type RenderEnd,
   type RenderResult,
@@ -249,9 +250,24 @@ describe('StreamRenderer', () => {
     expect(result.delivered).toBe(false);
     expect(result.error).toBe(failure);
     expect(result.text).toBe('');
-    // The dead message was not retried: one send, one failed edit, then silence.
-    expect(sink.writes.map((w) => w.op)).toEqual(['send', 'edit']);
+    // The dead message was not retried: one send, one failed edit, one try to close it out, then silence.
+    expect(sink.writes.map((w) => w.op)).toEqual(['send', 'edit', 'edit']);
+    expect(sink.writes[2]?.text).toBe(`word0\n\n${UNDELIVERED_NOTICE}`);
     expect(vi.getTimerCount()).toBe(0);
+  });
+
+  it('a next message refused for good: the last one is shortened to say so, code blocks still closed', async () => {
+    const failure = new Error('Missing Permissions');
+    const { sink, renderer } = setup({ fail: (call) => (call.op === 'send' && sink.messages.size > 0 ? failure : undefined) });
+    const code = '```ts\n' + Array.from({ length: 200 }, (_, i) => `const v${i} = ${i};`).join('\n') + '\n```\n';
+    const result = await stream(renderer, code.match(/[^]{1,40}/g) ?? [], 50);
+    expect(result).toMatchObject({ delivered: false, error: failure });
+    const [only, ...more] = sink.contents;
+    expect(more).toEqual([]);
+    expect(only!.length).toBeLessThanOrEqual(DISCORD_LIMIT);
+    expect(only!.endsWith(`\n\n${UNDELIVERED_NOTICE}`)).toBe(true);
+    expect(fencesBalanced(only!)).toBe(true);
+    expect(only).not.toContain(STREAM_CURSOR);
   });
 
   it('reports a failed first send', async () => {
@@ -260,7 +276,8 @@ describe('StreamRenderer', () => {
     renderer.start();
     const result = await stream(renderer, ['Hello ', 'there'], 2_000);
     expect(result).toMatchObject({ delivered: false, error: failure, messageIds: [] });
-    expect(sink.writes).toHaveLength(1);
+    // One try to say so, then silence.
+    expect(sink.writes.map((w) => [w.op, w.text])).toEqual([['send', `Hello ${STREAM_CURSOR}`], ['send', UNDELIVERED_NOTICE]]);
   });
 
   it('reports a sink that throws synchronously like one that rejects', async () => {
