@@ -165,6 +165,12 @@ export const toolStrings = {
 export const renderStrings = {
   /** First line of a message that continues an answer whose previous message could no longer be edited. */
   continued: '*(continued here: the previous message could not be updated)*\n',
+  lengthCut: '*(Answer cut short: it reached the length limit.)*',
+  emptyAnswer: '*(The model returned an empty answer.)*',
+  /** Discord refused the rest of an answer: said on the last message that still takes an edit. */
+  undelivered: '*(This answer could not be posted in full.)*',
+  /** Used when a caller passes an empty notice. */
+  fallback: 'The answer could not be completed.',
 } as const;
 
 /** Server admins' controls: `/settings`, the per-member cap, the role gate and the admin part of `/usage`. */

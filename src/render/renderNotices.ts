@@ -1,11 +1,10 @@
 /** What the renderer adds to an answer when it did not simply complete. Plain language, never a stack trace. */
+import { renderStrings } from '../strings.js';
 
-export const LENGTH_NOTICE = '*(Answer cut short: it reached the length limit.)*';
-export const EMPTY_ANSWER_NOTICE = '*(The model returned an empty answer.)*';
-/** Discord refused the rest of an answer: said on the last message that still takes an edit. */
-export const UNDELIVERED_NOTICE = '*(This answer could not be posted in full.)*';
-/** Used when a caller passes an empty notice. */
-export const FALLBACK_NOTICE = 'The answer could not be completed.';
+export const LENGTH_NOTICE = renderStrings.lengthCut;
+export const EMPTY_ANSWER_NOTICE = renderStrings.emptyAnswer;
+export const UNDELIVERED_NOTICE = renderStrings.undelivered;
+export const FALLBACK_NOTICE = renderStrings.fallback;
 /** Between the answer and a notice appended to the same message. */
 export const NOTICE_SEPARATOR = '\n\n';
 /** Notices are short; a longer one is cut so that it always fits in one message with room to spare. */
