@@ -78,7 +78,7 @@ async function child(): Promise<void> {
   const { textTurn } = await import('../src/store/types.js');
   const { RecordingSink } = await import('../test/helpers/recordingSink.js');
   const { makeTempDir, sqliteUrl } = await import('../test/helpers/tempDir.js');
-  const { testAttachments } = await import('../test/helpers/testConfig.js');
+  const { testTurnSettings } = await import('../test/helpers/testConfig.js');
   const { prose, seededRandom, sleep, pollUntil } = await import('./lib/util.js');
   type Turn = import('../src/store/types.js').Turn;
   type ChatModel = import('../src/conversation/ports.js').ChatModel;
@@ -166,7 +166,7 @@ async function child(): Promise<void> {
       editIntervalMs: 1_000,
       userMessagesPerMinute: 0,
       guildDailyTokens: 0,
-      ...testAttachments,
+      ...testTurnSettings,
     },
   });
 

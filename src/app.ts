@@ -21,6 +21,7 @@ import { DEFAULT_WRITES_PER_SECOND, EditBudget } from './render/editBudget.js';
 import { openStore, type KeyvStore } from './store/keyvStore.js';
 import { acquireLease, LeaseHeldError } from './store/lease.js';
 import { warmUpTokenizer } from './tokens/tokenCounter.js';
+import { startTools } from './tools/startTools.js';
 
 const READY_TIMEOUT_MS = 30_000;
 /** Past a dead holder's expiry, so the retry does not race the clock. */
@@ -75,6 +76,8 @@ export async function startBot(config: Config, logger: Logger, options: StartOpt
       shared?.writeBudget(DEFAULT_WRITES_PER_SECOND) ??
       new EditBudget({ perSecond: Math.max(1, Math.floor(DEFAULT_WRITES_PER_SECOND * share)) });
     cleanups.push(() => editBudget.dispose());
+    const tools = await startTools(config.tools, logger);
+    if (tools) cleanups.push(() => tools.close());
     const client = createDiscordClient(config.discord.apiBase, editBudget);
     cleanups.push(() => client.destroy());
     const service = new ConversationService({
@@ -83,6 +86,7 @@ export async function startBot(config: Config, logger: Logger, options: StartOpt
       logger,
       editBudget,
       observer,
+      ...(tools ? { tools } : {}),
       botUserId: () => client.user?.id ?? '0',
       ...(shared ? { userLimit: shared.userLimit } : {}),
       settings: {

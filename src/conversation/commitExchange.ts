@@ -6,7 +6,9 @@ import { notSavedNotice, StoreError } from '../store/keyvStore.js';
 import type { Store, Turn } from '../store/types.js';
 import { notices } from '../strings.js';
 import { countTokensAsync } from '../tokens/tokenCounter.js';
+import type { ToolExchangeMessage } from '../tools/toolMessages.js';
 import type { PreparedTurn } from './generateAnswer.js';
+import { exchangeTokens } from './toolRounds.js';
 import type { TurnRequest } from './turn.js';
 
 export interface CommitInput {
@@ -15,6 +17,8 @@ export interface CommitInput {
   result: ChatResult;
   /** The Discord messages that carry the answer. */
   messageIds: string[];
+  /** The answer's tool calls and results, stored with it. */
+  exchange: ToolExchangeMessage[];
   botUserId: string;
   at: number;
 }
@@ -32,13 +36,17 @@ export async function commitExchange(store: Store, logger: Logger, input: Commit
     tokens: prepared.userTokens,
     at,
   };
-  const answerTokens = result.usage.estimated ? await countTokensAsync(result.text) : result.usage.completionTokens;
+  const { exchange } = input;
+  // With tools the usage covers every round: count the answer's own text instead.
+  const counted = result.usage.estimated || exchange.length > 0;
+  const answerTokens = counted ? await countTokensAsync(result.text) : result.usage.completionTokens;
   const answerTurn: Turn = {
     role: 'assistant',
     parts: [{ type: 'text', text: result.text, tokens: answerTokens }],
     authorId: input.botUserId,
     messageIds: input.messageIds,
-    tokens: answerTokens,
+    ...(exchange.length > 0 ? { toolExchange: exchange } : {}),
+    tokens: answerTokens + exchangeTokens(exchange),
     at,
   };
   try {

@@ -53,10 +53,13 @@ function userMessage(parts: readonly ContentPart[], name: string | undefined, ct
   return { role: 'user', content: typeof content === 'string' ? label + content : [{ type: 'text', text: label }, ...content] };
 }
 
-/** A stored turn as a chat message: plain text when it holds no visible image (what every server accepts). */
-export function turnMessage(turn: Turn, ctx: RenderContext): ChatMessage {
-  if (turn.role === 'assistant') return { role: 'assistant', content: turnText(turn) };
-  return userMessage(turn.parts, turn.authorName, ctx);
+/**
+ * A stored turn as chat messages: plain text when it holds no visible image (what every server accepts); an answer
+ * that used tools replays its calls and their results first, so the window never separates them.
+ */
+export function turnMessages(turn: Turn, ctx: RenderContext): ChatMessage[] {
+  if (turn.role === 'assistant') return [...(turn.toolExchange ?? []), { role: 'assistant', content: turnText(turn) }];
+  return [userMessage(turn.parts, turn.authorName, ctx)];
 }
 
 export class PromptBuilder {
@@ -97,7 +100,7 @@ export class PromptBuilder {
     // Stable prefix for the provider's prompt cache: system prompt, summary, history; per-turn data only after.
     const messages: ChatMessage[] = [{ role: 'system', content: systemPrompt }];
     if (summary) messages.push(summaryMessage(summary));
-    for (const turn of window.turns) messages.push(turnMessage(turn, ctx));
+    for (const turn of window.turns) messages.push(...turnMessages(turn, ctx));
     messages.push(userMessage(userParts, request.authorName, ctx));
     const labels = labelled ? this.labelTokens(window, request) : 0;
     const promptTokens = fixed + summaryCost(summary) + window.tokens + labels;

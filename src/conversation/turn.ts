@@ -2,6 +2,7 @@
 import type { Config } from '../config/config.js';
 import type { AttachmentRef } from '../input/readAttachments.js';
 import type { Logger } from '../log.js';
+import type { McpHost, ToolExecutor } from '../tools/mcpHost.js';
 import type { WriteBudget } from '../render/writeBudget.js';
 import type { Store } from '../store/types.js';
 import { notices } from '../strings.js';
@@ -20,6 +21,7 @@ export type ConversationSettings = Pick<
   | 'userMessagesPerMinute'
   | 'guildDailyTokens'
   | 'attachments'
+  | 'tools'
 > & {
   model: string;
   /** DISCORD_API_BASE: its host may serve attachments besides Discord's CDN. */
@@ -37,6 +39,8 @@ export interface ConversationDeps {
   botUserId: () => string;
   /** Told when a turn starts and ends (metrics); optional. */
   observer?: TurnObserver;
+  /** MCP tools the model may call (MCP_CONFIG); absent = no tools. */
+  tools?: ToolHost;
   now?: () => number;
   /** The per-user message limit; shared through Redis when REDIS_URL is set, in this process when omitted. */
   userLimit?: UserRateLimit;
@@ -55,7 +59,12 @@ export interface TurnReport {
 export interface TurnObserver {
   turnStarted(): void;
   turnEnded(report: TurnReport): void;
+  /** One tool call ended (ok, error, timeout, invalid_arguments, unavailable…). */
+  toolCalled?(outcome: string): void;
 }
+
+/** What a turn needs of the MCP host: the definitions to offer and a way to run a call. */
+export type ToolHost = ToolExecutor & Pick<McpHost, 'definitions'>;
 
 /** One user message that should become a turn. */
 export interface TurnRequest {

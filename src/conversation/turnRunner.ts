@@ -3,10 +3,12 @@ import type { ContentPart } from '../input/contentParts.js';
 import type { ChatHandlers, ChatResult } from '../llm/chatTypes.js';
 import type { MessageSink } from '../render/messageSink.js';
 import { StreamRenderer, type RenderEnd } from '../render/streamRenderer.js';
-import { modelStrings, notices } from '../strings.js';
+import { modelStrings, notices, toolStrings } from '../strings.js';
+import type { ToolExchangeMessage } from '../tools/toolMessages.js';
 import type { Allowance } from './allowance.js';
 import { commitExchange } from './commitExchange.js';
 import { generateAnswer, type PreparedTurn } from './generateAnswer.js';
+import { toolsAllowed } from './guildSettings.js';
 import { InflightAnswer } from './inflightAnswer.js';
 import type { PromptBuilder } from './promptBuilder.js';
 import { threadRecordFor } from './threadRecord.js';
@@ -76,8 +78,19 @@ export class TurnRunner {
     try {
       let prepared = await this.prepare(request, sink);
       model = prepared.model;
-      const generateDeps = { ...this.deps, prompts: this.prompts, maxCompletionTokens: settings.maxCompletionTokens };
-      ({ prepared, result } = await generateAnswer(generateDeps, request, prepared, handlers));
+      const generateDeps = {
+        ...this.deps,
+        prompts: this.prompts,
+        maxCompletionTokens: settings.maxCompletionTokens,
+        maxToolRounds: settings.tools.maxRounds,
+      };
+      const options = {
+        handlers,
+        toolsAllowed: toolsAllowed(prepared.guildSettings),
+        onToolUse: (names: string[]) => renderer.setStatus(toolStrings.using(names)),
+      };
+      let exchange: ToolExchangeMessage[];
+      ({ prepared, result, exchange } = await generateAnswer(generateDeps, request, prepared, options));
       clearTimeout(capacityNotice);
       const end = renderEnd(result);
       const rendered = await renderer.finish(end);
@@ -88,7 +101,7 @@ export class TurnRunner {
       if (end.kind !== 'complete' && end.kind !== 'length') {
         return (outcome = end.kind === 'interrupted' ? 'interrupted' : 'failed');
       }
-      const commit = { prepared, request, result, messageIds: rendered.messageIds, at: this.now() };
+      const commit = { prepared, request, result, exchange, messageIds: rendered.messageIds, at: this.now() };
       const unsaved = await commitExchange(this.deps.store, logger, { ...commit, botUserId: this.deps.botUserId() });
       if (unsaved) await sink.send(unsaved).catch(() => undefined);
       return (outcome = unsaved ? 'unsaved' : end.kind === 'length' ? 'length' : 'completed');
@@ -141,7 +154,7 @@ export class TurnRunner {
     // The thread's own choice, else the server's default, else OPENAI_MODEL; a name no longer offered falls back.
     const model = this.deps.model.catalog?.inForce(meta.model, guildSettings.defaultModel) ?? settings.model;
     const promptInput = { meta, systemPrompt, model, userParts: input.parts };
-    return { ...(await this.prompts.build({ request, ...promptInput })), ...promptInput };
+    return { ...(await this.prompts.build({ request, ...promptInput })), ...promptInput, guildSettings };
   }
 }
 

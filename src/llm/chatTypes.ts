@@ -1,15 +1,20 @@
 /** The model client's vocabulary: what callers send, what they get back. Plain data, no SDK types. */
+import type { ChatCompletionFunctionTool } from 'openai/resources/chat/completions';
+import type { ToolCall, ToolExchangeMessage } from '../tools/toolMessages.js';
 import type { ModelError } from './errors.js';
 import type { ModelCatalog } from './modelCatalog.js';
 
 /** A piece of a message's content, in the shape OpenAI-compatible servers accept. */
 export type ChatPart = { type: 'text'; text: string } | { type: 'image_url'; image_url: { url: string; detail?: 'low' | 'high' | 'auto' } };
 
-export interface ChatMessage {
+export interface ContentMessage {
   role: 'system' | 'user' | 'assistant';
   /** A plain string when the message is text only (what every server accepts). */
   content: string | ChatPart[];
 }
+
+/** A conversation message: content, or one step of a tool exchange (the model's calls, a tool's result). */
+export type ChatMessage = ContentMessage | ToolExchangeMessage;
 
 export interface ChatRequest {
   messages: ChatMessage[];
@@ -22,6 +27,10 @@ export interface ChatRequest {
   signal?: AbortSignal;
   /** Sent as `prompt_cache_key` when OPENAI_PROMPT_CACHE_KEY allows (the thread id: one thread, one cache route). */
   cacheKey?: string;
+  /** Functions the model may call (MCP tools); none = no `tools` in the request. */
+  tools?: ChatCompletionFunctionTool[];
+  /** `none` on the last tool round: the tools stay in the request (stable cached prefix), the model must answer. */
+  toolChoice?: 'auto' | 'none';
 }
 
 export interface ChatHandlers {
@@ -50,6 +59,8 @@ export interface ChatResult {
   costUsd: number;
   /** Set when the answer was interrupted after text had reached the caller. */
   error?: ModelError;
+  /** The functions the model asked to call (finish reason `tool_calls`). */
+  toolCalls?: ToolCall[];
 }
 
 export interface ModerationVerdict {

@@ -3,7 +3,8 @@
  * rate-limit headers fed back into the limiter, errors mapped onto our typed ModelErrors.
  */
 import OpenAI from 'openai';
-import type { ChatCompletionMessageParam } from 'openai/resources/chat/completions';
+import type { ChatCompletionFunctionTool, ChatCompletionMessageParam } from 'openai/resources/chat/completions';
+import { toOpenAIToolMessage } from '../tools/toolMessages.js';
 import type { CompletionUsage } from 'openai/resources/completions';
 import type { Config } from '../config/config.js';
 import type { Logger } from '../log.js';
@@ -35,6 +36,8 @@ export interface Transport {
     safety_identifier: string;
     reasoning_effort?: NonNullable<Config['openai']['reasoningEffort']>;
     prompt_cache_key?: string;
+    tools?: ChatCompletionFunctionTool[];
+    tool_choice?: 'auto' | 'none';
   };
   /** Wait for limiter capacity for this request. */
   admit(request: ChatRequest, onQueued?: ChatHandlers['onQueued']): Promise<Permit>;
@@ -45,6 +48,7 @@ export interface Transport {
 }
 
 function toMessageParam(message: ChatMessage): ChatCompletionMessageParam {
+  if (message.role === 'tool' || 'toolCalls' in message) return toOpenAIToolMessage(message);
   if (message.role === 'user') return { role: 'user', content: message.content };
   const text = typeof message.content === 'string' ? message.content : message.content.map((p) => (p.type === 'text' ? p.text : '')).join('');
   return message.role === 'system' ? { role: 'system', content: text } : { role: 'assistant', content: text };
@@ -98,6 +102,7 @@ export function createTransport(
         safety_identifier: safetyIdentifier(request.userId),
         ...(config.reasoningEffort ? { reasoning_effort: config.reasoningEffort } : {}),
         ...(config.promptCacheKey && request.cacheKey ? { prompt_cache_key: request.cacheKey } : {}),
+        ...(request.tools?.length ? { tools: request.tools, tool_choice: request.toolChoice ?? 'auto' } : {}),
       };
     },
     admit: (request, onQueued) =>

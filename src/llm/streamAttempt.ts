@@ -12,7 +12,12 @@ import {
   type InterruptionCause,
 } from './errors.js';
 import type { Transport } from './openaiTransport.js';
+import { hasReasoning, streamTimers, type ReasoningDelta, type StreamTimeouts } from './streamTimers.js';
 import { ThinkTagFilter } from './thinkTagFilter.js';
+import { createToolCallAccumulator } from '../tools/toolCallDeltas.js';
+import type { ToolCall } from '../tools/toolMessages.js';
+
+export type { StreamTimeouts } from './streamTimers.js';
 
 /** What one attempt produced, before usage is priced and recorded. */
 export interface AttemptOutcome {
@@ -22,6 +27,8 @@ export interface AttemptOutcome {
   serverUsage: CompletionUsage | undefined;
   /** Set when the stream broke after text had reached the caller. */
   error?: ModelInterruptedError;
+  /** The functions the model asked to call, whole (streamed as `delta.tool_calls` fragments). */
+  toolCalls?: ToolCall[];
 }
 
 /** A caller's handler failing must not break the stream. */
@@ -52,50 +59,6 @@ function describeInterruption(cause: InterruptionCause, timeouts: StreamTimeouts
   return 'stream ended without a finish reason';
 }
 
-export interface StreamTimeouts {
-  /** Between chunks once answer text flows. */
-  stallTimeoutMs: number;
-  /** From the response headers to the first answer token: a reasoning model may think silently this long. */
-  firstTokenTimeoutMs: number;
-}
-
-/** With no answer text this long after the headers, the model is taken to be thinking silently (OpenAI style). */
-const SILENT_THINKING_AFTER_MS = 1_500;
-
-type ReasoningDelta = { content?: string | null; reasoning_content?: unknown; reasoning?: unknown };
-
-/** Reasoning text some servers stream beside the answer (DeepSeek/vLLM/llama.cpp, OpenRouter): never kept. */
-const hasReasoning = (delta: ReasoningDelta | undefined): boolean =>
-  (typeof delta?.reasoning_content === 'string' && delta.reasoning_content !== '') ||
-  (typeof delta?.reasoning === 'string' && delta.reasoning !== '');
-
-/** The timers of one stream: a long one until the first answer token, the stall timer between chunks after. */
-function streamTimers(timeouts: StreamTimeouts, onExpire: () => void, onSilentThinking: () => void) {
-  let timer: NodeJS.Timeout | undefined;
-  let silence: NodeJS.Timeout | undefined;
-  let answering = false;
-  return {
-    opened() {
-      timer = setTimeout(onExpire, timeouts.firstTokenTimeoutMs);
-      silence = setTimeout(onSilentThinking, SILENT_THINKING_AFTER_MS);
-    },
-    /** Any chunk: re-arms the stall timer once the answer has begun. */
-    chunk(answerText: boolean) {
-      if (answerText && !answering) {
-        answering = true;
-        clearTimeout(silence);
-      }
-      if (!answering) return;
-      clearTimeout(timer);
-      timer = setTimeout(onExpire, timeouts.stallTimeoutMs);
-    },
-    clear() {
-      clearTimeout(timer);
-      clearTimeout(silence);
-    },
-  };
-}
-
 export async function streamAttempt(
   transport: Transport,
   model: string,
@@ -124,6 +87,7 @@ export async function streamAttempt(
     thinking,
   );
   const tags = new ThinkTagFilter();
+  const toolCalls = createToolCallAccumulator();
   const deliver = (text: string) => {
     if (text === '') return;
     outcome.text += text;
@@ -152,7 +116,9 @@ export async function streamAttempt(
         if (hasReasoning(delta)) thinking();
         const answer = delta?.content ? tags.push(delta.content) : '';
         if (tags.thinking) thinking();
-        timers.chunk(answer !== '');
+        const calling = (choice?.delta?.tool_calls?.length ?? 0) > 0;
+        toolCalls.add(choice?.delta?.tool_calls);
+        timers.chunk(answer !== '' || calling);
         deliver(answer);
         if (choice?.finish_reason) finishReason = choice.finish_reason;
       }
@@ -172,7 +138,8 @@ export async function streamAttempt(
 
   transport.settleTokens(permit.tokens, request, outcome.serverUsage);
   // A finish_reason means the answer is whole, even if the usage chunk never came.
-  if (finishReason !== undefined) return { ...outcome, finishReason };
+  const calls = toolCalls.calls();
+  if (finishReason !== undefined) return { ...outcome, finishReason, ...(calls.length > 0 ? { toolCalls: calls } : {}) };
 
   const cause: InterruptionCause =
     request.signal?.aborted ? 'aborted'

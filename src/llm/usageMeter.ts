@@ -53,8 +53,8 @@ export function createUsageMeter(
       } catch (recordError) {
         logger.error({ err: recordError }, 'could not record model usage');
       }
-      const { text, model, finishReason, error } = outcome;
-      return { text, finishReason, usage, model, costUsd, ...(error ? { error } : {}) };
+      const { text, model, finishReason, error, toolCalls } = outcome;
+      return { text, finishReason, usage, model, costUsd, ...(error ? { error } : {}), ...(toolCalls ? { toolCalls } : {}) };
     },
   };
 }

@@ -10,6 +10,7 @@ export function turnMetrics(metrics: BotMetrics): TurnObserver & { liveStreams()
       live++;
       metrics.streamStarted();
     },
+    toolCalled: (outcome) => metrics.toolCall(outcome),
     turnEnded(turn) {
       live--;
       metrics.streamEnded();

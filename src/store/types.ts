@@ -1,4 +1,5 @@
 import type { ImageBlob, StoredContentPart } from '../input/contentParts.js';
+import type { ToolExchangeMessage } from '../tools/toolMessages.js';
 
 /** Records the bot keeps. Plain data: any key-value backend (SQLite, Redis, Postgres) can hold them. */
 
@@ -15,6 +16,8 @@ export interface Turn {
   authorId: string;
   /** The author's display name when the turn was written (labels turns once several people talk). */
   authorName?: string;
+  /** An answer's tool calls and their (untrusted) results, replayed before its text; counted in `tokens`. */
+  toolExchange?: ToolExchangeMessage[];
   /** Discord message ids that carried this turn (an answer may span several messages). */
   messageIds: string[];
   /** Token count of all parts (per-message overhead is added when building a request). */

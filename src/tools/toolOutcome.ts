@@ -29,7 +29,7 @@ export const modelFacingErrors = {
   invalidArguments: (tool: string, problem: string) =>
     `Error: invalid arguments for ${tool}: ${problem}. The tool was not called; fix the arguments to try again.`,
   timeout: (tool: string, ms: number) =>
-    `Error: ${tool} did not answer within ${Math.round(ms / 1000)} s and was cancelled.`,
+    `Error: ${tool} did not answer within ${ms < 1_000 ? `${ms} ms` : `${Math.round(ms / 1000)} s`} and was cancelled.`,
   unavailable: (server: string) =>
     `Error: the tool server "${server}" is unavailable right now. Answer without it, or say it is unavailable.`,
   aborted: 'Error: the call was cancelled by the user.',

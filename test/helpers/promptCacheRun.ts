@@ -16,7 +16,7 @@ import { startFakeOpenAI, type RecordedRequest } from '../fakes/openai/index.js'
 import { PromptCache } from '../fakes/openai/promptCache.js';
 import { RecordingSink } from './recordingSink.js';
 import { makeTempDir, sqliteUrl } from './tempDir.js';
-import { openaiConfig, testAttachments } from './testConfig.js';
+import { openaiConfig, testTurnSettings } from './testConfig.js';
 
 export const CACHE_RUN_SYSTEM_PROMPT = `You are a careful assistant for a book club. ${'Keep answers friendly and cite the chapter. '.repeat(12)}`;
 const THREAD = '300000000000000001';
@@ -62,7 +62,7 @@ export async function runCachedConversation(options: CacheRunOptions): Promise<C
     editIntervalMs: 250,
     userMessagesPerMinute: 0,
     guildDailyTokens: 0,
-    ...testAttachments,
+    ...testTurnSettings,
   };
   try {
     const service = new ConversationService({

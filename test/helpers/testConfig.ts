@@ -21,8 +21,9 @@ export function openaiConfig(baseURL: string, overrides: Partial<Config['openai'
   };
 }
 
-/** Attachment settings for conversation tests (the bot reads them from the environment). */
-export const testAttachments = {
+/** Attachment and tool settings for conversation tests (the bot reads them from the environment). */
+export const testTurnSettings = {
   attachments: { vision: true, detail: 'high', maxAttachments: 4, maxBytes: 10_485_760, maxChars: 40_000 },
+  tools: { maxRounds: 5, timeoutMs: 20_000, maxResultChars: 20_000 },
   attachmentHostBase: 'http://127.0.0.1',
 } as const;

@@ -11,7 +11,7 @@ import { turnText } from '../../../src/store/types.js';
 import { startFakeOpenAI, type FakeOpenAI } from '../../fakes/openai/index.js';
 import { RecordingSink } from '../../helpers/recordingSink.js';
 import { makeTempDir, sqliteUrl } from '../../helpers/tempDir.js';
-import { openaiConfig, testAttachments } from '../../helpers/testConfig.js';
+import { openaiConfig, testTurnSettings } from '../../helpers/testConfig.js';
 
 const GUILD = '200000000000000001';
 const USER = '100000000000000001';
@@ -31,7 +31,7 @@ const baseSettings: ConversationSettings = {
   editIntervalMs: 250,
   userMessagesPerMinute: 0,
   guildDailyTokens: 0,
-  ...testAttachments,
+  ...testTurnSettings,
 };
 
 describe('ConversationService with real SQLite, the real openai SDK and the fake OpenAI', () => {

@@ -1,0 +1,19 @@
+import type { Config } from '../config/config.js';
+import type { Logger } from '../log.js';
+import { loadMcpConfig } from './mcpConfig.js';
+import { startMcpHost, type McpHost } from './mcpHost.js';
+
+/** The MCP host when MCP_CONFIG names servers; a server that fails to start is logged and left out. */
+export async function startTools(config: Config['tools'], logger: Logger): Promise<McpHost | undefined> {
+  if (config.mcpConfigPath === undefined) return undefined;
+  const servers = loadMcpConfig(config.mcpConfigPath);
+  const host = await startMcpHost({
+    servers,
+    logger,
+    toolTimeoutMs: config.timeoutMs,
+    maxResultChars: config.maxResultChars,
+  });
+  const tools = host.definitions().map((d) => d.function.name);
+  logger.info({ servers: host.servers().map((s) => ({ name: s.name, state: s.state })), tools }, 'MCP tools');
+  return host;
+}
