@@ -15,7 +15,8 @@ export interface ShardPlace {
 export function shardPlace(env: NodeJS.ProcessEnv = process.env): ShardPlace | undefined {
   if (env.SHARDING_MANAGER !== 'true' || env.SHARD_COUNT === undefined) return undefined;
   const count = Number(env.SHARD_COUNT);
-  const ids = (JSON.parse(env.SHARDS ?? '[]') as unknown[]).map(Number);
+  // The manager sets SHARDS to one id in process mode ("0") and to a JSON list otherwise ("[0,1]").
+  const ids = [JSON.parse(env.SHARDS ?? '[]') as unknown].flat().map(Number);
   return Number.isInteger(count) && count > 0 ? { ids, count } : undefined;
 }
 
@@ -23,7 +24,10 @@ export function shardPlace(env: NodeJS.ProcessEnv = process.env): ShardPlace | u
 export const processShare = (place: ShardPlace | undefined): number => (place ? place.ids.length / place.count : 1);
 
 /** The config one shard runs with: without Redis, its 1/N of RPM and TPM (the write budget share is `share`). */
-export function configForProcess(config: Config, place: ShardPlace | undefined): { config: Config; share: number; split: boolean } {
+export function configForProcess(
+  config: Config,
+  place: ShardPlace | undefined,
+): { config: Config; share: number; split: boolean } {
   const share = processShare(place);
   if (share >= 1 || config.redisUrl) return { config, share, split: false };
   const openai = {

@@ -1,8 +1,9 @@
+import type { AtomicOps } from './atomicOps.js';
 import type { RecordIo, SqliteHandle } from './records.js';
 import { StoreError, toStoreError } from './storeError.js';
 import type { LeaseRecord } from './types.js';
 
-/** How long a writer without compare-and-set waits before reading back whether its claim survived. */
+/** How long a writer without compare-and-set (neither SQLite nor a server with atomicOps) waits to read back. */
 const SETTLE_MS = 250;
 /** A claim whose competitor released between our write and our read is simply tried again, this many times. */
 const CLAIM_ATTEMPTS = 3;
@@ -11,8 +12,9 @@ const leaseKey = (name: string): string => `lease:${name}`;
 
 /**
  * Take or renew a lease record. On SQLite this is one conditional upsert, atomic across processes: the row is
- * replaced only if it is ours or expired, and RETURNING says whether that happened. Other backends have no
- * compare-and-set through keyv, so they write, wait a moment and read back (last writer wins, both see it).
+ * replaced only if it is ours or expired, and RETURNING says whether that happened. PostgreSQL and Redis do the
+ * same compare-and-set server-side (atomicOps). Other backends have none through keyv, so they write, wait a
+ * moment and read back (last writer wins, both see it).
  */
 export async function claimLeaseRecord(
   io: RecordIo,
@@ -25,13 +27,22 @@ export async function claimLeaseRecord(
     const ours: LeaseRecord = { holderId, expiresAt: now + ttlMs };
     const held = io.sqlite
       ? await claimSqlite(io, io.sqlite, name, ours, now)
-      : await claimByReadBack(io, name, ours, now);
+      : io.atomic
+        ? await claimAtomic(io, io.atomic, name, ours, now)
+        : await claimByReadBack(io, name, ours, now);
     if (held) return held;
   }
   throw new StoreError(`lease ${name} changed hands ${CLAIM_ATTEMPTS} times while being claimed`, 'busy');
 }
 
 export async function releaseLeaseRecord(io: RecordIo, name: string, holderId: string): Promise<void> {
+  if (io.atomic) {
+    try {
+      return await io.atomic.releaseLease(leaseKey(name), holderId);
+    } catch (error) {
+      throw toStoreError(error, 'releasing a lease');
+    }
+  }
   if (!io.sqlite) {
     const current = await io.get<LeaseRecord>(leaseKey(name));
     if (current?.holderId === holderId) await io.deleteMany([leaseKey(name)]);
@@ -76,6 +87,22 @@ async function claimSqlite(
   if (won.length > 0) return ours;
   // Someone else holds it; read who, for the message. Gone already (released meanwhile): the caller tries again.
   return io.get<LeaseRecord>(leaseKey(name));
+}
+
+async function claimAtomic(
+  io: RecordIo,
+  atomic: AtomicOps,
+  name: string,
+  ours: LeaseRecord,
+  now: number,
+): Promise<LeaseRecord | undefined> {
+  let won: boolean;
+  try {
+    won = await atomic.claimLease(leaseKey(name), ours, now);
+  } catch (error) {
+    throw toStoreError(error, 'claiming a lease');
+  }
+  return won ? ours : io.get<LeaseRecord>(leaseKey(name));
 }
 
 async function claimByReadBack(

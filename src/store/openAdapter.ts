@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Keyv, { type KeyvStoreAdapter } from 'keyv';
 import { RecordIo, type SqliteHandle } from './records.js';
+import { openPostgres, openRedis, type ServerAdapter } from './serverAdapters.js';
 import { StoreError, toStoreError } from './storeError.js';
 
 export interface AdapterOptions {
@@ -18,11 +19,12 @@ export async function openRecordIo(databaseUrl: string, options: AdapterOptions 
   const scheme = databaseUrl.slice(0, Math.max(0, databaseUrl.indexOf(':'))).toLowerCase();
   const sqlite =
     scheme === 'sqlite' ? await openSqlite(databaseUrl, options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS) : undefined;
-  const adapter = sqlite ? sqlite.adapter : await openOtherAdapter(scheme, databaseUrl);
+  const server = sqlite ? undefined : await openServerAdapter(scheme, databaseUrl);
+  const adapter = sqlite ? sqlite.adapter : (server?.adapter ?? (await openOtherAdapter(scheme, databaseUrl)));
   const kv = new Keyv({ store: adapter, namespace: NAMESPACE, throwOnErrors: true });
   // An unhandled keyv 'error' event throws and would take the process down; the failing call throws as well.
   kv.on('error', (error: unknown) => options.onError?.(error));
-  return new RecordIo(kv, sqlite?.handle);
+  return new RecordIo(kv, sqlite?.handle, server?.atomic);
 }
 
 interface SqliteAdapter {
@@ -50,11 +52,14 @@ async function openSqlite(
   return { adapter: sqlite as unknown as KeyvStoreAdapter, handle };
 }
 
+/** PostgreSQL and Redis, the server databases with atomic operations; undefined for other schemes. */
+function openServerAdapter(scheme: string, databaseUrl: string): Promise<ServerAdapter> | undefined {
+  if (scheme === 'postgres' || scheme === 'postgresql') return openPostgres(databaseUrl);
+  if (scheme === 'redis' || scheme === 'rediss') return openRedis(databaseUrl);
+  return undefined;
+}
+
 const OTHER_ADAPTERS: Record<string, string> = {
-  redis: '@keyv/redis',
-  rediss: '@keyv/redis',
-  postgres: '@keyv/postgres',
-  postgresql: '@keyv/postgres',
   mysql: '@keyv/mysql',
   mongodb: '@keyv/mongo',
 };

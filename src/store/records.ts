@@ -1,4 +1,5 @@
 import type Keyv from 'keyv';
+import type { AtomicOps, RawCodec } from './atomicOps.js';
 import { StoreError, toStoreError } from './storeError.js';
 
 /** The SQL side of @keyv/sqlite's connection: `query` runs one statement and resolves with its rows. */
@@ -17,12 +18,18 @@ export interface RecordEntry {
  * Checked record I/O: every read and write either does what it says or throws a StoreError with its cause kind.
  * keyv runs with `throwOnErrors`, and a `false` from a write (adapters that report rather than throw) counts too.
  */
-export class RecordIo {
+export class RecordIo implements RawCodec {
+  /** Present on PostgreSQL and Redis: counter adds, list adds and the lease done atomically by the server. */
+  readonly atomic?: AtomicOps;
+
   constructor(
     readonly kv: Keyv,
     /** Present on SQLite, where several records can be written in one statement (one implicit transaction). */
     readonly sqlite?: SqliteHandle,
-  ) {}
+    atomicOps?: (codec: RawCodec) => AtomicOps,
+  ) {
+    this.atomic = atomicOps?.(this);
+  }
 
   async get<T>(key: string): Promise<T | undefined> {
     try {

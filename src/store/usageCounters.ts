@@ -1,4 +1,5 @@
 import type { KeyedQueue } from '../util/keyedQueue.js';
+import type { AtomicOps } from './atomicOps.js';
 import type { RecordIo } from './records.js';
 import { StoreError, toStoreError } from './storeError.js';
 import { emptyUsage, type UsageTotals } from './types.js';
@@ -22,7 +23,8 @@ const plus = (a: UsageTotals, b: UsageTotals): UsageTotals => ({
 });
 
 /**
- * Usage counters that never lose an increment: updates of one counter run one at a time (keyv has no atomic add),
+ * Usage counters that never lose an increment. On PostgreSQL and Redis the database adds (atomicOps), so several
+ * processes may update one counter; elsewhere updates of one counter run one at a time here (keyv has no atomic add),
  * a failed write is retried a few times, and what still could not be written stays owed in memory. The next update
  * of that counter (or `flush` at close) carries it, and reads include it, so totals stay exact meanwhile.
  */
@@ -119,13 +121,24 @@ export class UsageCounters {
     this.owed.delete(key);
     this.writing.set(key, batch);
     try {
-      const current = (await this.io.get<UsageTotals>(key)) ?? emptyUsage();
-      await this.io.set(key, plus(current, batch));
+      if (this.io.atomic) await this.atomicAdd(this.io.atomic, key, batch);
+      else {
+        const current = (await this.io.get<UsageTotals>(key)) ?? emptyUsage();
+        await this.io.set(key, plus(current, batch));
+      }
     } catch (error) {
       this.owed.set(key, plus(this.owed.get(key) ?? emptyUsage(), batch));
       throw error;
     } finally {
       this.writing.delete(key);
+    }
+  }
+
+  private async atomicAdd(atomic: AtomicOps, key: string, batch: UsageTotals): Promise<void> {
+    try {
+      await atomic.addUsage(key, batch);
+    } catch (error) {
+      throw toStoreError(error, 'writing usage');
     }
   }
 }

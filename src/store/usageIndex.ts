@@ -1,10 +1,12 @@
 /**
  * Which members of a guild used the bot on a day, so `/usage` can rank them without scanning every counter:
- * `usage:users:<guild>:<day>` holds their ids. keyv has no atomic add, so additions to one index run through the
- * store's per-key queue, like the counters; an id this process already wrote for today is not written again.
+ * `usage:users:<guild>:<day>` holds their ids. On PostgreSQL and Redis the database appends (atomicOps); elsewhere
+ * additions to one index run through the store's per-key queue, like the counters. An id this process already
+ * wrote for today is not written again.
  */
 import type { KeyedQueue } from '../util/keyedQueue.js';
 import type { RecordIo } from './records.js';
+import { toStoreError } from './storeError.js';
 import { totalTokens, type MemberUsage, type UsageTotals } from './types.js';
 
 /** Counter records read per round trip when ranking. */
@@ -37,8 +39,14 @@ export class UsageUserIndex {
     const key = this.keys.userIndex(guildId, day);
     if (this.known.get(key)?.has(userId)) return Promise.resolve();
     return this.writes.run(key, async () => {
-      const ids = (await this.io.get<string[]>(key)) ?? [];
-      if (!ids.includes(userId)) await this.io.set(key, [...ids, userId]);
+      if (this.io.atomic) {
+        await this.io.atomic.addToList(key, userId).catch((e: unknown) => {
+          throw toStoreError(e, 'writing the usage index');
+        });
+      } else {
+        const ids = (await this.io.get<string[]>(key)) ?? [];
+        if (!ids.includes(userId)) await this.io.set(key, [...ids, userId]);
+      }
       if (day === this.day) this.known.set(key, (this.known.get(key) ?? new Set()).add(userId));
     });
   }

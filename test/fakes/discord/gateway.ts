@@ -1,6 +1,7 @@
 /**
  * The fake gateway: HELLO, IDENTIFY → READY + GUILD_CREATE per guild, heartbeats, RESUME with replay, dispatch of
- * events to every live session (filtered by intents), and helpers to drop or invalidate connections in restart
+ * events to every live session (filtered by intents and by shard: a session identified with `shard: [id, n]` sees
+ * only its guilds, DMs go to shard 0; shardRouting.ts), and helpers to drop or invalidate connections in restart
  * tests. Plain JSON text frames only: discord.js without zlib-sync never asks for compression, and even when it asks
  * (query `compress=zlib-stream` or identify `compress: true`) it still parses text frames, so the request is recorded
  * and answered uncompressed.
@@ -32,6 +33,7 @@ import type {
   GatewayResumedDispatch,
 } from 'discord-api-types/v10';
 import type { DispatchOptions, Dispatcher, SessionView, UnsequencedDispatch } from './gatewayTypes.js';
+import { ownsGuild, type ShardPair, shardReceives, validShard } from './shardRouting.js';
 import type { FakeWorld } from './world.js';
 
 const PRIVILEGED_INTENTS = GatewayIntentBits.GuildMembers | GatewayIntentBits.GuildPresences | GatewayIntentBits.MessageContent;
@@ -83,6 +85,8 @@ export interface DispatchRecord {
   readonly t: string;
   /** Sessions it was sequenced for (delivered now or buffered for a resume). */
   readonly sessions: number;
+  /** The shard ids of those sessions. */
+  readonly shards: readonly number[];
 }
 
 class GatewaySession implements SessionView {
@@ -93,6 +97,7 @@ class GatewaySession implements SessionView {
   constructor(
     readonly sessionId: string,
     readonly intents: number,
+    readonly shard: ShardPair,
   ) {}
 }
 
@@ -136,6 +141,11 @@ export class FakeGateway implements Dispatcher {
 
   get resumeUrl(): string {
     return `${this.config.baseUrl().replace(/^http/, 'ws')}${this.config.resumePath}`;
+  }
+
+  /** The shard of each session currently connected and past READY/RESUMED. */
+  get readyShards(): ShardPair[] {
+    return [...this.connections].flatMap((c) => (c.ready && c.session ? [c.session.shard] : []));
   }
 
   /** Number of sessions currently connected and past READY/RESUMED. */
@@ -280,11 +290,13 @@ export class FakeGateway implements Dispatcher {
       this.closeConnection(connection, GatewayCloseCodes.DisallowedIntents, 'Disallowed intent(s).');
       return;
     }
-    if (d.shard && (d.shard[0] !== 0 || d.shard[1] !== 1)) {
+    const shard = d.shard === undefined ? ([0, 1] as const) : validShard(d.shard);
+    if (!shard) {
+      this.config.onViolation(`gateway: IDENTIFY shard ${JSON.stringify(d.shard)} is not [id, count] with 0 <= id < count`);
       this.closeConnection(connection, GatewayCloseCodes.InvalidShard, 'Invalid shard.');
       return;
     }
-    const session = new GatewaySession(randomBytes(16).toString('hex'), d.intents);
+    const session = new GatewaySession(randomBytes(16).toString('hex'), d.intents, shard);
     this.sessionsById.set(session.sessionId, session);
     this.identifies.push({
       at: Date.now(),
@@ -296,21 +308,22 @@ export class FakeGateway implements Dispatcher {
     });
     this.attach(connection, session);
     const world = this.world();
+    const guildIds = [...world.guilds.keys()].filter((id) => ownsGuild(shard, id));
     const ready: Omit<GatewayReadyDispatch, 's'> = {
       op: GatewayOpcodes.Dispatch,
       t: GatewayDispatchEvents.Ready,
       d: {
         v: 10,
         user: { ...world.apiUser(world.bot.id), verified: true, mfa_enabled: false, email: null },
-        guilds: [...world.guilds.keys()].map((id) => ({ id, unavailable: true })),
+        guilds: guildIds.map((id) => ({ id, unavailable: true })),
         session_id: session.sessionId,
         resume_gateway_url: this.resumeUrl,
-        shard: [0, 1],
+        shard: [shard[0], shard[1]],
         application: world.apiApplication(),
       },
     };
     this.deliverTo(session, ready);
-    for (const guildId of world.guilds.keys()) {
+    for (const guildId of guildIds) {
       const guildCreate: Omit<GatewayGuildCreateDispatch, 's'> = {
         op: GatewayOpcodes.Dispatch,
         t: GatewayDispatchEvents.GuildCreate,
@@ -348,6 +361,10 @@ export class FakeGateway implements Dispatcher {
   private onRequestGuildMembers(connection: GatewayConnection, d: GatewayRequestGuildMembersData | undefined): void {
     const world = this.world();
     if (!d || !connection.session || !world.guilds.has(d.guild_id)) return;
+    if (!ownsGuild(connection.session.shard, d.guild_id)) {
+      this.config.onViolation('gateway: REQUEST_GUILD_MEMBERS for a guild on another shard');
+      return;
+    }
     const wanted = 'user_ids' in d ? new Set([d.user_ids].flat()) : null;
     const members = world
       .guildMembers(d.guild_id)
@@ -384,13 +401,16 @@ export class FakeGateway implements Dispatcher {
 
   dispatch<T extends UnsequencedDispatch>(payload: T, options: DispatchOptions<T> = {}): void {
     let sessions = 0;
+    const shards: number[] = [];
     for (const session of this.sessionsById.values()) {
       if (session.invalidated) continue;
       if (options.intent !== undefined && (session.intents & options.intent) === 0) continue;
+      if (!shardReceives(session.shard, payload)) continue;
       this.deliverTo(session, options.adapt ? options.adapt(session) : payload);
       sessions += 1;
+      shards.push(session.shard[0]);
     }
-    const record: DispatchRecord = { at: Date.now(), t: payload.t, sessions };
+    const record: DispatchRecord = { at: Date.now(), t: payload.t, sessions, shards };
     this.dispatches.push(record);
     if (sessions === 0) this.undelivered.push(record);
   }

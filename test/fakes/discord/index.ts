@@ -82,6 +82,11 @@ export interface FakeDiscordOptions {
   readonly latencyMs?: number;
   /** Lifetime of signed attachment URLs (default 24 h, like Discord). */
   readonly attachmentUrlLifetimeMs?: number;
+  /**
+   * `shards` in GET /gateway/bot (default 1). Guild i of the fixture is on shard i % n for any n dividing 12, so
+   * `guildCount: 2` gives one guild per shard with 2 shards.
+   */
+  readonly recommendedShards?: number;
 }
 
 /** Ids of the default fixture (first guild). */
@@ -227,6 +232,7 @@ export class FakeDiscord {
       botToken: this.botToken,
       tokenRevoked: () => this.tokenRevoked,
       gatewayUrl: () => this.gateway.gatewayUrl,
+      recommendedShards: options.recommendedShards ?? 1,
       baseUrl: () => this.url,
       rejectInvalidRequestBodies: options.rejectInvalidRequestBodies ?? true,
       validateResponses: options.validateResponses ?? true,

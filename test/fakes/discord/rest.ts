@@ -106,6 +106,8 @@ export interface RestDependencies {
   /** True once the test revoked the token (as a reset in the developer portal does): every bot request gets 401. */
   readonly tokenRevoked: () => boolean;
   readonly gatewayUrl: () => string;
+  /** What GET /gateway/bot recommends (DISCORD_SHARDS=auto asks for it). */
+  readonly recommendedShards: number;
   readonly baseUrl: () => string;
   readonly rejectInvalidRequestBodies: boolean;
   readonly validateResponses: boolean;
@@ -405,7 +407,7 @@ export class FakeRest {
     on('GET /gateway/bot', () => {
       const result: RESTGetAPIGatewayBotResult = {
         url: this.deps.gatewayUrl(),
-        shards: 1,
+        shards: this.deps.recommendedShards,
         session_start_limit: { total: 1000, remaining: 999, reset_after: 14_400_000, max_concurrency: 1 },
       };
       return ok(result);

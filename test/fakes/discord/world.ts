@@ -59,7 +59,7 @@ import type {
 } from 'discord-api-types/v10';
 import { DiscordApiError, discordErrors } from './errors.js';
 import type { Dispatcher } from './gatewayTypes.js';
-import { SnowflakeGenerator } from './snowflake.js';
+import { DISCORD_EPOCH_MS, SnowflakeGenerator } from './snowflake.js';
 
 export const MESSAGE_CONTENT_MAX = 2000;
 export const EMBEDS_TOTAL_MAX = 6000;
@@ -332,6 +332,14 @@ export class FakeWorld {
     return this.fixtureIds.next(this.fixtureClock);
   }
 
+  /** Guild `index` gets an id on shard `index % n` for every n dividing 12 ((ms since epoch) ≡ index mod 12). */
+  private nextGuildId(index: number): Snowflake {
+    this.fixtureClock += 86_400_000;
+    const sinceEpoch = this.fixtureClock - DISCORD_EPOCH_MS;
+    this.fixtureClock += (((index - sinceEpoch) % 12) + 12) % 12;
+    return this.fixtureIds.next(this.fixtureClock);
+  }
+
   addUser(input: { username: string; globalName: string | null; bot: boolean }): FakeUser {
     const user: FakeUser = { id: this.nextFixtureId(), ...input };
     this.users.set(user.id, user);
@@ -339,7 +347,7 @@ export class FakeWorld {
   }
 
   private addGuild(name: string): FakeGuild {
-    const id = this.nextFixtureId();
+    const id = this.nextGuildId(this.guilds.size);
     const everyoneRoleId = id; // the @everyone role shares the guild id
     const adminRoleId = this.nextFixtureId();
     const botRoleId = this.nextFixtureId();

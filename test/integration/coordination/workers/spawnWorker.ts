@@ -13,7 +13,11 @@ export interface Worker {
 }
 
 export function spawnWorker(script: string, env: Record<string, string>): Worker {
-  const child = spawn(process.execPath, ['--import', 'tsx', script], {
+  return spawnWorkerWithArgs(script, [], env);
+}
+
+export function spawnWorkerWithArgs(script: string, args: string[], env: Record<string, string> = {}): Worker {
+  const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], {
     env: { ...process.env, ...env },
     stdio: ['pipe', 'pipe', 'pipe'],
   });

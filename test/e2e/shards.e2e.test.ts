@@ -1,0 +1,133 @@
+/**
+ * DISCORD_SHARDS=2 under the real ShardingManager (src/main.ts in a child process, two shard processes), against
+ * the fake Discord (one guild per shard) and the fake OpenAI in this process. With REDIS_URL (a private
+ * redis-server) and PostgreSQL: both guilds answered, each message by exactly one shard, /reset answered on both,
+ * one limiter for both (the fake OpenAI should see no more than OPENAI_RPM: known defect), a second manager on the same database stops
+ * with the lease line, SIGTERM drains both shards and the manager exits 0. Without REDIS_URL each shard logs its
+ * half of the budgets.
+ */
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { type FakeDiscord, startFakeDiscord } from '../fakes/discord/index.js';
+import { shardOfGuild } from '../fakes/discord/shardRouting.js';
+import { type FakeOpenAI, startFakeOpenAI } from '../fakes/openai/index.js';
+import { type PrivateRedis, startPrivateRedis } from '../helpers/redisServer.js';
+import { makeTempDir, sqliteUrl } from '../helpers/tempDir.js';
+import { ensureTestServices } from '../helpers/testServices.js';
+import { botEnv } from './child/spawnBot.js';
+import { type LogLine, type ManagerProcess, spawnManager } from './child/spawnManager.js';
+import { waitForAnswer } from './waitForAnswer.js';
+
+const RPM = 3;
+const READY_MS = 25_000;
+const allReady = (line: LogLine) => line.msg === 'all shards ready';
+
+describe('two shards under the ShardingManager', () => {
+  let discord: FakeDiscord;
+  let openai: FakeOpenAI;
+  let redis: PrivateRedis | undefined;
+  let temp: ReturnType<typeof makeTempDir>;
+  let postgresUrl: string;
+  const managers: ManagerProcess[] = [];
+
+  beforeAll(async () => {
+    postgresUrl = (await ensureTestServices()).postgresUrl;
+  }, 240_000);
+
+  const start = async (env: Record<string, string>) => {
+    temp = makeTempDir('bot-shards-');
+    discord = await startFakeDiscord({ guildCount: 2, recommendedShards: 2 });
+    openai = await startFakeOpenAI({ answer: () => 'Answered.', timeToFirstTokenMs: 5, rateLimits: { rpm: RPM } });
+    const { DISCORD_GUILD_ID: _scopedToOneGuild, ...base } = botEnv(discord, openai, sqliteUrl(temp.dir));
+    return { ...base, DISCORD_SHARDS: '2', LOG_LEVEL: 'info', OPENAI_RPM: String(RPM), ...env };
+  };
+  const manager = (env: Record<string, string>) => {
+    const running = spawnManager(env, temp.dir);
+    managers.push(running);
+    return running;
+  };
+
+  afterEach(async () => {
+    for (const running of managers.splice(0)) await running.kill();
+    await discord?.close();
+    await openai?.close();
+    await redis?.stop();
+    redis = undefined;
+    temp?.remove();
+  });
+
+  it('with Redis and PostgreSQL: each guild answered by its shard, the lease per shard holds, SIGTERM drains', async () => {
+    redis = await startPrivateRedis();
+    const env = await start({ REDIS_URL: redis.url, DATABASE_URL: postgresUrl });
+    const bot = manager(env);
+    await bot.waitForLine(allReady, READY_MS);
+    const guilds = [...discord.world.guilds.values()];
+    expect(guilds.map((g) => shardOfGuild(g.id, 2))).toEqual([0, 1]);
+    expect(discord.gateway.readyShards.map((s) => s[0]).sort()).toEqual([0, 1]);
+
+    // Twice RPM mentions across both guilds: one shared limiter lets only RPM through at first.
+    const asked = guilds.flatMap((g) =>
+      [1, 2, 3].map((n) =>
+        discord.sendMessage({ channelId: g.textChannelId, content: `question ${n}`, mentionsBot: true }),
+      ),
+    );
+    const first = await discord.waitForThread({ fromMessageId: asked[0]!.id });
+    const second = await discord.waitForThread({ fromMessageId: asked[3]!.id });
+    await waitForAnswer(discord, first.id);
+    await waitForAnswer(discord, second.id);
+    await discord.waitFor(() => openai.chatRequests().length >= RPM, {
+      timeoutMs: 10_000,
+      description: 'RPM requests',
+    });
+    const creates = discord.gateway.dispatches.filter((d) => d.t === 'MESSAGE_CREATE').slice(0, asked.length);
+    expect(creates.map((d) => d.shards)).toEqual([[0], [0], [0], [1], [1], [1]]);
+
+    const resets = guilds.map((g) => discord.runSlashCommand({ name: 'reset', channelId: g.textChannelId }).settled());
+    for (const outcome of await Promise.all(resets))
+      expect(outcome.originalContent).toMatch(/inside a conversation thread/);
+
+    // A second deployment on the same database: its shard 0 finds the lease taken and says so.
+    const intruder = manager(env);
+    await intruder.waitForLine(
+      (l) => String(l.err && (l.err as { message?: string }).message).includes('lease shard:0'),
+      READY_MS,
+    );
+    expect(await intruder.exited).not.toBe(0);
+
+    bot.child.kill('SIGTERM');
+    expect(await bot.exited).toBe(0);
+    expect(bot.lines.filter((l) => l.msg === 'shutting down')).toHaveLength(2);
+  }, 60_000);
+
+  // KNOWN DEFECT (reported): with OPENAI_RPM=3 shared through Redis, a 4th request left ~10 s after the first and
+  // the fake OpenAI answered it 429 (refill is 1 per 20 s). `it.fails` keeps it visible; once fixed, make it `it`.
+  it.fails('with Redis both shards together stay within OPENAI_RPM (no upstream 429)', async () => {
+    redis = await startPrivateRedis();
+    const bot = manager(await start({ REDIS_URL: redis.url }));
+    await bot.waitForLine(allReady, READY_MS);
+    for (const g of discord.world.guilds.values()) {
+      for (const n of [1, 2, 3])
+        discord.sendMessage({ channelId: g.textChannelId, content: `q ${n}`, mentionsBot: true });
+    }
+    await discord.waitFor(() => openai.chatRequests().length >= RPM, {
+      timeoutMs: 10_000,
+      description: 'RPM requests',
+    });
+    // Refill is one request per 60 s / RPM = 20 s: within 15 s of the first, both shards together may send RPM.
+    await new Promise((resolve) => setTimeout(resolve, 12_000)); // a window of time is what is being measured
+    const upstream = openai.chatRequests();
+    expect(upstream.filter((r) => r.at - upstream[0]!.at < 15_000)).toHaveLength(RPM);
+    expect(upstream.every((r) => r.status === 200)).toBe(true);
+  }, 45_000);
+
+  it('without Redis each shard logs its half of RPM, TPM and the write budget', async () => {
+    const env = await start({ OPENAI_RPM: '500', OPENAI_TPM: '200000' });
+    const bot = manager(env);
+    await bot.waitForLine(allReady, READY_MS);
+    const shares = bot.lines.filter((l) => l.msg === 'no REDIS_URL: this shard runs on its share of the budgets');
+    expect(shares.map((l) => [l.shards, l.rpm, l.tpm, l.share])).toEqual([
+      [[0], 250, 100000, 0.5],
+      [[1], 250, 100000, 0.5],
+    ]);
+    // Stopped by afterEach: the SIGTERM drain is asserted in the first test (here it once exited 1 under load).
+  }, 40_000);
+});
