@@ -26,6 +26,8 @@ export type ConversationSettings = Pick<
   attachmentHostBase: string;
   /** OPENAI_MODELS: a server's default model counts only while it is listed. */
   models?: readonly string[];
+  /** THREAD_TITLES: rename threads the bot opened after their first answer (off when omitted). */
+  threadTitles?: boolean;
 };
 
 export interface ConversationDeps {

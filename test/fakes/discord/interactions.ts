@@ -123,7 +123,7 @@ export class InteractionStore {
     const world = this.world;
     const channelId = input.channelId ?? world.firstGuild.textChannelId;
     const channel = world.channel(channelId);
-    const guildId = channel.guildId;
+    const guildId = world.guildIdOf(channel);
     const userId = input.userId ?? (input.asAdmin ? world.adminUser.id : world.memberUser.id);
     const registered = this.commands.find(guildId, input.name);
     const resolved: APIInteractionDataResolved = {};
