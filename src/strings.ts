@@ -211,3 +211,8 @@ export const settingsStrings = {
 export const catchUpStrings = {
   interrupted: 'interrupted by a restart',
 } as const;
+
+/** Direct messages (ALLOW_DMS). */
+export const dmStrings = {
+  off: "I don't answer direct messages here. Mention me in a server channel, or use `/chat` there.",
+} as const;
