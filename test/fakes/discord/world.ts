@@ -72,6 +72,7 @@ const TEXT_CHANNEL_TYPES: readonly ChannelType[] = [
   ChannelType.PublicThread,
   ChannelType.PrivateThread,
   ChannelType.AnnouncementThread,
+  ChannelType.DM,
 ];
 
 const iso = (ms: number): string => new Date(ms).toISOString();
