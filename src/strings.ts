@@ -215,4 +215,5 @@ export const catchUpStrings = {
 /** Direct messages (ALLOW_DMS). */
 export const dmStrings = {
   off: "I don't answer direct messages here. Mention me in a server channel, or use `/chat` there.",
+  resetDone: 'History cleared. Your next message here starts a fresh conversation.',
 } as const;

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { commands } from '../../commands/index.js';
+import { registerCommands } from '../../src/discord/registerCommands.js';
 import { lastDays } from '../../src/store/types.js';
-import { dmStrings } from '../../src/strings.js';
+import { commandStrings, dmStrings } from '../../src/strings.js';
 import { harnessPerTest, transcript } from './harness.js';
 import { waitForAnswer } from './waitForAnswer.js';
 
@@ -45,5 +47,26 @@ describe('direct messages (ALLOW_DMS)', () => {
     await discord.waitForBotMessageIdle(dmId, { idleMs: 300 });
     expect(discord.botMessagesIn(dmId)).toHaveLength(1);
     expect(openai.chatRequests()).toHaveLength(0);
+  });
+
+  it('/reset works in a DM when the commands are registered globally, and the next message starts afresh', async () => {
+    const h = await start({ env: { ALLOW_DMS: 'true' } });
+    const { discord, openai } = h;
+    const { guildId: _guild, ...global } = h.config.discord;
+    await registerCommands(global, commands);
+    const dmId = discord.dmChannelId();
+    discord.sendDirectMessage({ content: 'remember the number 7' });
+    await waitForAnswer(discord, dmId);
+
+    const reset = await discord.runSlashCommand({ name: 'reset', channelId: dmId }).settled();
+    expect(reset.ephemeral).toBe(false);
+    expect(reset.originalContent).toBe(dmStrings.resetDone);
+    discord.sendDirectMessage({ content: 'which number?' });
+    await waitForAnswer(discord, dmId, { atLeast: 3 });
+    expect(transcript(openai.chatRequests().at(-1)!.body).slice(1)).toEqual(['user: which number?']);
+
+    // In a server channel that is no conversation it still says where it works.
+    const outside = await discord.runSlashCommand({ name: 'reset' }).settled();
+    expect(outside.originalContent).toBe(commandStrings.resetOnlyInThread);
   });
 });

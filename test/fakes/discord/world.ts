@@ -778,7 +778,8 @@ export class FakeWorld {
         id: input.interaction.id,
         type: InteractionType.ApplicationCommand,
         user,
-        authorizing_integration_owners: { [ApplicationIntegrationType.GuildInstall]: this.guildIdOf(channel) },
+        // "0": a command run in the bot's DM.
+        authorizing_integration_owners: { [ApplicationIntegrationType.GuildInstall]: channel.guildId ?? '0' },
       };
       const legacy: APIMessageInteraction = {
         id: input.interaction.id,
