@@ -25,7 +25,11 @@ const graphemes = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
 
 /** A model's reply as a thread name: one line, no mentions or markdown, at most 60 characters. Empty → undefined. */
 export function cleanTitle(raw: string): string | undefined {
-  const line = raw.split('\n').map((l) => l.trim()).find((l) => l !== '') ?? '';
+  const line =
+    raw
+      .split('\n')
+      .map((l) => l.trim())
+      .find((l) => l !== '') ?? '';
   const plain = line
     .replace(/^title\s*:\s*/i, '')
     .replace(/<a?:(\w+):\d+>/g, '$1') // custom emoji → its name
@@ -55,7 +59,8 @@ function truncateTitle(text: string): string {
   return (space >= MIN_WORD_CUT ? head.slice(0, space) : head).trimEnd();
 }
 
-const opening = (text: string): string => (text.length > TITLE_INPUT_CHARS ? `${text.slice(0, TITLE_INPUT_CHARS)}…` : text);
+const opening = (text: string): string =>
+  text.length > TITLE_INPUT_CHARS ? `${text.slice(0, TITLE_INPUT_CHARS)}…` : text;
 
 export type TitleDeps = Pick<ConversationDeps, 'store' | 'model' | 'settings'>;
 
@@ -71,7 +76,10 @@ export async function suggestThreadTitle(deps: TitleDeps, threadId: string): Pro
   if (question?.role !== 'user' || answer?.role !== 'assistant') return undefined;
   const guildSettings = meta.guildId ? await deps.store.getGuildSettings(meta.guildId) : {};
   const { settings } = deps;
-  const model = defaultModelFor(guildSettings, { models: settings.models ?? [settings.model], defaultModel: settings.model });
+  const model = defaultModelFor(guildSettings, {
+    models: settings.models ?? [settings.model],
+    defaultModel: settings.model,
+  });
   const messages: ChatMessage[] = [
     { role: 'system', content: TITLE_INSTRUCTIONS },
     { role: 'user', content: `Question:\n${opening(turnText(question))}\n\nAnswer:\n${opening(turnText(answer))}` },

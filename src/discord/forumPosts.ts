@@ -15,4 +15,5 @@ export async function forumPostStartedBy(message: Message): Promise<AnyThreadCha
 }
 
 /** The post's first turn: its title, then what its author wrote (tags are left out: labels, not a question). */
-export const forumFirstTurn = (title: string, content: string): string => (content === '' ? title : `${title}\n\n${content}`);
+export const forumFirstTurn = (title: string, content: string): string =>
+  content === '' ? title : `${title}\n\n${content}`;

@@ -12,7 +12,11 @@ import { withRestPriority } from './restBudget.js';
 export type RenameResult = 'renamed' | 'renamed-meanwhile' | 'archived';
 
 /** Fetch the thread fresh; rename it only while it still has the name the bot gave it. */
-export async function renameIfUnchanged(thread: ThreadChannel, givenName: string, title: string): Promise<RenameResult> {
+export async function renameIfUnchanged(
+  thread: ThreadChannel,
+  givenName: string,
+  title: string,
+): Promise<RenameResult> {
   const fresh = await withRestPriority({ priority: 'spare' }, () => thread.fetch(true));
   if (fresh.name !== givenName) return 'renamed-meanwhile';
   // Renaming would not unarchive it, and a closed thread's name is what people found it by.

@@ -6,7 +6,8 @@ export function captureLogs(): { entries: Array<Record<string, unknown>>; logger
   const entries: Array<Record<string, unknown>> = [];
   const sink = new PassThrough();
   sink.on('data', (chunk: Buffer) => {
-    for (const line of chunk.toString('utf8').split('\n').filter(Boolean)) entries.push(JSON.parse(line) as Record<string, unknown>);
+    for (const line of chunk.toString('utf8').split('\n').filter(Boolean))
+      entries.push(JSON.parse(line) as Record<string, unknown>);
   });
   return { entries, logger: createLogger('info', sink) };
 }

@@ -9,7 +9,7 @@ import { waitForAnswer } from './waitForAnswer.js';
 describe('direct messages (ALLOW_DMS)', () => {
   const start = harnessPerTest();
 
-  it('on: a DM channel is one conversation that remembers earlier messages, usage counted outside any server', async () => {
+  it('on: a DM channel is one conversation with its history; usage counted outside any server', async () => {
     const h = await start({ env: { ALLOW_DMS: 'true' } });
     const { discord, openai } = h;
     const dmId = discord.dmChannelId();

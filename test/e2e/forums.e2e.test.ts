@@ -19,16 +19,24 @@ async function drain(h: Harness, marker: string): Promise<void> {
 describe('forum posts (SPEC: forum channels)', () => {
   const start = harnessPerTest();
 
-  it('in a forum enabled with /settings forum, every post is answered in the post once, title and body first', async () => {
+  it('in a forum enabled by /settings forum, each post is answered once in it, title + body first', async () => {
     const h = await start({ env: { THREAD_TITLES: 'true' } });
     const { discord, openai } = h;
     const forum = await forumKnownToBot(h, 'help', ['bug', 'question']);
     const enabled = await discord
-      .runSlashCommand({ name: 'settings', subcommand: 'forum', options: { channel: forum.id, enabled: true }, asAdmin: true })
+      .runSlashCommand({
+        name: 'settings',
+        subcommand: 'forum',
+        options: { channel: forum.id, enabled: true },
+        asAdmin: true,
+      })
       .settled();
     expect(enabled.originalContent).toContain(`<#${forum.id}>`);
 
-    const log = await discord.uploadAttachment({ filename: 'error.log', bytes: new TextEncoder().encode('EBADENGINE node 18\n') });
+    const log = await discord.uploadAttachment({
+      filename: 'error.log',
+      bytes: new TextEncoder().encode('EBADENGINE node 18\n'),
+    });
     const bugTag = forum.availableTags![0]!.id;
     const post = discord.postInForum({
       forumId: forum.id,
@@ -57,9 +65,15 @@ describe('forum posts (SPEC: forum channels)', () => {
     expect(discord.threads.find((t) => t.id === post.threadId)?.name).toBe('Build fails on Node 20');
 
     // Every new post, not just the first.
-    const second = discord.postInForum({ forumId: forum.id, title: 'How do I pin a version?', content: 'in package.json' });
+    const second = discord.postInForum({
+      forumId: forum.id,
+      title: 'How do I pin a version?',
+      content: 'in package.json',
+    });
     await waitForAnswer(discord, second.threadId);
-    expect(JSON.stringify(openai.chatRequests().at(-1)!.body)).toContain('How do I pin a version?\\n\\nin package.json');
+    expect(JSON.stringify(openai.chatRequests().at(-1)!.body)).toContain(
+      'How do I pin a version?\\n\\nin package.json',
+    );
   });
 
   it('in a forum nobody enabled, only a post that mentions the bot starts a conversation', async () => {
@@ -67,7 +81,12 @@ describe('forum posts (SPEC: forum channels)', () => {
     const { discord, openai } = h;
     const forum = await forumKnownToBot(h, 'general-talk');
     const quiet = discord.postInForum({ forumId: forum.id, title: 'Weekend plans', content: 'anyone hiking?' });
-    const asked = discord.postInForum({ forumId: forum.id, title: 'Regex help', content: 'match a date please', mentionsBot: true });
+    const asked = discord.postInForum({
+      forumId: forum.id,
+      title: 'Regex help',
+      content: 'match a date please',
+      mentionsBot: true,
+    });
     await waitForAnswer(discord, asked.threadId);
     expect(JSON.stringify(openai.chatRequests()[0]!.body)).toContain('Regex help\\n\\nmatch a date please');
     await drain(h, 'anything else?');

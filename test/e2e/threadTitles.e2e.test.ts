@@ -7,19 +7,26 @@ import { waitForAnswer } from './waitForAnswer.js';
 const RENAME_ROUTE = 'PATCH /channels/{channel_id}';
 const TITLES_ON = { THREAD_TITLES: 'true' };
 /** Streamed requests are answers; the one non-streamed chat request is the title call. */
-const answerOrTitle = (title: string) => (body: { stream?: boolean | null }) => (body.stream ? 'Use arr.sort((a, b) => a - b).' : title);
+const answerOrTitle = (title: string) => (body: { stream?: boolean | null }) =>
+  body.stream ? 'Use arr.sort((a, b) => a - b).' : title;
 
 describe('thread titles after the first answer (THREAD_TITLES)', () => {
   const start = harnessPerTest();
 
   it('renames the thread it opened to the model title once, as plain text, and counts the call in usage', async () => {
-    const h = await start({ env: TITLES_ON, openai: { answer: answerOrTitle('Title: **Sorting numbers** in `TypeScript` <@123456789012345678>.') } });
+    const h = await start({
+      env: TITLES_ON,
+      openai: { answer: answerOrTitle('Title: **Sorting numbers** in `TypeScript` <@123456789012345678>.') },
+    });
     const { discord, openai } = h;
     const asked = discord.sendMessage({ content: 'how do I sort numbers in typescript?', mentionsBot: true });
     const thread = await discord.waitForThread({ fromMessageId: asked.id });
     expect(thread.name).toBe('how do I sort numbers in typescript?');
     await waitForAnswer(discord, thread.id);
-    await discord.waitFor(() => discord.threads.find((t) => t.id === thread.id)?.name === 'Sorting numbers in TypeScript', 5_000);
+    await discord.waitFor(
+      () => discord.threads.find((t) => t.id === thread.id)?.name === 'Sorting numbers in TypeScript',
+      5_000,
+    );
 
     const [answer, title] = openai.chatRequests();
     expect(answer!.stream).toBe(true);
@@ -29,7 +36,11 @@ describe('thread titles after the first answer (THREAD_TITLES)', () => {
     expect(titlePrompt).toContain('how do I sort numbers in typescript?');
     expect(titlePrompt).toContain('Use arr.sort((a, b) => a - b).');
     // Both calls count for the asker in this server.
-    const usage = await h.bot.store.getUserUsage(discord.ids.memberUserId, discord.ids.guildId, lastDays(Date.now(), 1));
+    const usage = await h.bot.store.getUserUsage(
+      discord.ids.memberUserId,
+      discord.ids.guildId,
+      lastDays(Date.now(), 1),
+    );
     expect(usage.requests).toBe(2);
     expect(usage.promptTokens).toBe(answer!.promptTokens + title!.promptTokens);
 
@@ -111,7 +122,11 @@ describe('thread titles after the first answer (THREAD_TITLES)', () => {
     await waitForAnswer(discord, thread.id);
     discord.sendMessage({ channelId: thread.id, content: 'second question' });
     await waitForAnswer(discord, thread.id, { atLeast: 2 });
-    expect(openai.chatRequests().map((r) => [r.stream, r.status])).toEqual([[true, 200], [false, 400], [true, 200]]);
+    expect(openai.chatRequests().map((r) => [r.stream, r.status])).toEqual([
+      [true, 200],
+      [false, 400],
+      [true, 200],
+    ]);
     expect(discord.requestsTo(RENAME_ROUTE)).toHaveLength(0);
     expect(discord.threads.find((t) => t.id === thread.id)?.name).toBe('first question');
   });

@@ -89,14 +89,17 @@ export function createMessageHandler(
 
     if (channel.type === ChannelType.DM) {
       if (surfaces.allowDms) void service.answer({ ...request, threadId: channel.id }, threadSink(channel));
-      else if (dmNotices.shouldTell(message.author.id)) await channel.send({ content: dmStrings.off, allowedMentions: NO_MENTIONS });
+      else if (dmNotices.shouldTell(message.author.id)) {
+        await channel.send({ content: dmStrings.off, allowedMentions: NO_MENTIONS });
+      }
       return;
     }
     if (channel.isThread()) {
       const post = await forumPostStartedBy(message);
-      if (post && message.inGuild() && (mentioned || (await surfaces.forumEnabled(message.guildId, request.channelId)))) {
+      if (post && (mentioned || (await forumAnswersEveryPost(message, request.channelId)))) {
         if (await refusedByGate(message)) return;
-        await startInPost(message, post, { ...request, content: forumFirstTurn(post.name, content), threadId: post.id });
+        const firstTurn = forumFirstTurn(post.name, content);
+        await startInPost(message, post, { ...request, content: firstTurn, threadId: post.id });
         return;
       }
       if (!mentioned && !(await service.hasConversation(channel.id))) return;
@@ -115,6 +118,10 @@ export function createMessageHandler(
     }
     // The turn is not awaited: it is queued at once, later messages in the new thread line up behind it.
     await openConversationThread(service, logger, { starter: message, request });
+  }
+
+  function forumAnswersEveryPost(message: Message, forumId: string): Promise<boolean> {
+    return message.inGuild() ? surfaces.forumEnabled(message.guildId, forumId) : Promise.resolve(false);
   }
 
   /** A forum post is its own conversation: admitted, then queued at once so replies in the post wait behind it. */

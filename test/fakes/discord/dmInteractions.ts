@@ -20,8 +20,13 @@ import type { FakeChannel, FakeWorld } from './world.js';
 
 const ATTACHMENT_SIZE_LIMIT = 25 * 1024 * 1024;
 /** What an app may do in a DM with its bot (no guild permissions apply). */
-const DM_APP_PERMISSIONS = PermissionFlagsBits.ViewChannel | PermissionFlagsBits.SendMessages | PermissionFlagsBits.EmbedLinks
-  | PermissionFlagsBits.AttachFiles | PermissionFlagsBits.ReadMessageHistory | PermissionFlagsBits.UseExternalEmojis;
+const DM_APP_PERMISSIONS =
+  PermissionFlagsBits.ViewChannel |
+  PermissionFlagsBits.SendMessages |
+  PermissionFlagsBits.EmbedLinks |
+  PermissionFlagsBits.AttachFiles |
+  PermissionFlagsBits.ReadMessageHistory |
+  PermissionFlagsBits.UseExternalEmojis;
 
 export function dmCommandPayload(
   world: FakeWorld,
@@ -38,7 +43,9 @@ export function dmCommandPayload(
   if (input.options !== undefined && !Array.isArray(input.options) && Object.keys(input.options).length > 0) {
     throw new Error('the fake builds DM commands without options; pass raw options');
   }
-  const options = Array.isArray(input.options) ? [...(input.options as APIApplicationCommandInteractionDataBasicOption[])] : [];
+  const options = Array.isArray(input.options)
+    ? [...(input.options as APIApplicationCommandInteractionDataBasicOption[])]
+    : [];
   const { id, token } = interactionIdentity(world, now);
   const payload: APIChatInputApplicationCommandDMInteraction = {
     id,

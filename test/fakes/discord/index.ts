@@ -146,6 +146,13 @@ export interface ForumPostInput {
   readonly attachments?: readonly APIAttachment[];
 }
 
+export interface DirectMessageInput {
+  readonly content: string;
+  /** Default: the normal member. */
+  readonly authorId?: Snowflake;
+  readonly attachments?: readonly APIAttachment[];
+}
+
 export interface MessagesInOptions {
   readonly includeDeleted?: boolean;
   readonly includeEphemeral?: boolean;
@@ -482,7 +489,7 @@ export class FakeDiscord {
   }
 
   /** A user writes to the bot in their DM channel (MESSAGE_CREATE without guild_id, Direct Messages intent). */
-  sendDirectMessage(input: { content: string; authorId?: Snowflake; attachments?: readonly APIAttachment[] }): MessageRecord {
+  sendDirectMessage(input: DirectMessageInput): MessageRecord {
     const authorId = input.authorId ?? this.ids.memberUserId;
     const channelId = this.world.dmChannel(authorId).id;
     return this.world.createMessage({

@@ -460,7 +460,8 @@ export class FakeRest {
           world.setThreadArchived(channel.id, body.archived ?? channel.thread.archived, body.locked ?? channel.thread.locked, ctx.now);
         }
         if (typeof body.name === 'string') world.renameThread(channel.id, body.name, world.bot.id);
-        if (body.auto_archive_duration) channel.thread.autoArchiveDuration = body.auto_archive_duration as ThreadAutoArchiveDuration;
+        const duration = body.auto_archive_duration as ThreadAutoArchiveDuration | undefined;
+        if (duration) channel.thread.autoArchiveDuration = duration;
       } else {
         if (typeof body.name === 'string') channel.name = checkThreadName(body.name);
         if ('topic' in body && body.topic !== undefined) channel.topic = body.topic ?? null;

@@ -298,6 +298,15 @@ export interface EditMessageInput {
   readonly attachments?: readonly APIAttachment[] | null;
 }
 
+export interface ForumPostRecordInput {
+  readonly forumId: Snowflake;
+  readonly authorId: Snowflake;
+  readonly title: string;
+  readonly content: string;
+  readonly appliedTags?: readonly Snowflake[];
+  readonly attachments?: readonly APIAttachment[];
+}
+
 export interface CreateThreadInput {
   readonly parentId: Snowflake;
   readonly name: string;
@@ -743,7 +752,8 @@ export class FakeWorld {
       if (guildId !== null && !this.botCan(guildId, P.ViewChannel | needed)) throw discordErrors.missingPermissions();
     }
     if (this.isThread(channel) && !ephemeral) {
-      if (channel.thread.locked && !this.botCan(this.guildIdOf(channel), P.ManageThreads)) throw discordErrors.threadLocked();
+      const guild = this.guildIdOf(channel);
+      if (channel.thread.locked && !this.botCan(guild, P.ManageThreads)) throw discordErrors.threadLocked();
     }
     const content = (input.content ?? '').trim();
     const embeds = [...(input.embeds ?? [])];
@@ -764,7 +774,8 @@ export class FakeWorld {
         });
       }
       if (referenced) {
-        reference = { type: 0, message_id: referenced.id, channel_id: referenced.channelId, ...(guildId ? { guild_id: guildId } : {}) };
+        const where = { message_id: referenced.id, channel_id: referenced.channelId };
+        reference = { type: 0, ...where, ...(guildId ? { guild_id: guildId } : {}) };
       }
     }
 
@@ -1098,7 +1109,7 @@ export class FakeWorld {
    * then its starter message, whose id is the thread's (MESSAGE_CREATE in the thread).
    */
   createForumPost(
-    input: { forumId: Snowflake; authorId: Snowflake; title: string; content: string; appliedTags?: readonly Snowflake[]; attachments?: readonly APIAttachment[] },
+    input: ForumPostRecordInput,
     now: number = Date.now(),
   ): { thread: FakeChannel & { thread: ThreadState }; starter: MessageRecord } {
     const forum = this.channel(input.forumId);
@@ -1112,7 +1123,10 @@ export class FakeWorld {
       id, guildId, type: ChannelType.PublicThread, name: checkThreadName(input.title), parentId: forum.id, position: 0,
       topic: null, lastMessageId: null, rateLimitPerUser: 0,
       thread: {
-        ownerId: input.authorId, archived: false, locked: false, autoArchiveDuration: ThreadAutoArchiveDuration.ThreeDays,
+        ownerId: input.authorId,
+        archived: false,
+        locked: false,
+        autoArchiveDuration: ThreadAutoArchiveDuration.ThreeDays,
         archiveTimestamp: now, createdAt: now, messageCount: 0, totalMessageSent: 0, invitable: true,
         starterMessageId: id, ...(input.appliedTags ? { appliedTags: [...input.appliedTags] } : {}),
       },
@@ -1126,7 +1140,14 @@ export class FakeWorld {
     };
     this.dispatcher.dispatch(payload, { intent: GatewayIntentBits.Guilds });
     const starter = this.createMessage(
-      { id, channelId: id, authorId: input.authorId, source: 'member', content: input.content, ...(input.attachments ? { attachments: input.attachments } : {}) },
+      {
+        id,
+        channelId: id,
+        authorId: input.authorId,
+        source: 'member',
+        content: input.content,
+        ...(input.attachments ? { attachments: input.attachments } : {}),
+      },
       now,
     );
     return { thread, starter };
