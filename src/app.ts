@@ -3,6 +3,7 @@ import { Events, type Client } from 'discord.js';
 import { commands } from '../commands/index.js';
 import type { Config } from './config/config.js';
 import { ConversationService } from './conversation/conversationService.js';
+import { isForumEnabled } from './conversation/guildSettings.js';
 import { loadCatchUpPlan, runCatchUp, type CatchUpReport } from './discord/catchUp.js';
 import { createDiscordClient } from './discord/createClient.js';
 import { createInteractionHandler } from './discord/events/interactionCreate.js';
@@ -95,7 +96,10 @@ export async function startBot(config: Config, logger: Logger, options: StartOpt
         attachmentHostBase: config.discord.apiBase,
       },
     });
-    const messages = createMessageHandler(service, logger, new MessageGate(store));
+    const messages = createMessageHandler(service, logger, new MessageGate(store), {
+      forumEnabled: async (guildId, forumId) => isForumEnabled(await store.getGuildSettings(guildId), forumId),
+      allowDms: config.allowDms,
+    });
     client.on(Events.MessageCreate, messages);
     client.on(Events.InteractionCreate, createInteractionHandler({ commands }, { service, store, config, logger }));
     watchDiscord(client, metrics, logger, onFatal);

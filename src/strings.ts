@@ -237,3 +237,9 @@ export const modelStrings = {
   switched: (model: string) => `This thread now uses **${model}**, from its next message.`,
   usageDetail: (cached: string, reasoning: string) => ` (${cached} cached prompt, ${reasoning} reasoning tokens)`,
 } as const;
+
+/** Direct messages (ALLOW_DMS). */
+export const dmStrings = {
+  off: "I don't answer direct messages here. Mention me in a server channel, or use `/chat` there.",
+  resetDone: 'History cleared. Your next message here starts a fresh conversation.',
+} as const;

@@ -113,6 +113,9 @@ const envSchema = z.object({
   METRICS_HOST: z.string().trim().min(1).default('127.0.0.1'),
   // How long a crashed process's lease blocks its successor (renewed every third of it while running).
   LEASE_TTL_MS: int(30_000, 1_000, 600_000),
+  // Round 2: surfaces. Rename bot-made threads after the first answer; answer direct messages.
+  THREAD_TITLES: bool(true),
+  ALLOW_DMS: bool(false),
 });
 
 /** An unset optional setting stays present as undefined, but typed optional so callers may leave it out. */
@@ -189,6 +192,8 @@ export const configSchema = envSchema.transform((e, ctx) => {
     ...optional('metricsPort', e.METRICS_PORT),
     metricsHost: e.METRICS_HOST,
     leaseTtlMs: e.LEASE_TTL_MS,
+    threadTitles: e.THREAD_TITLES,
+    allowDms: e.ALLOW_DMS,
     shards: e.DISCORD_SHARDS,
     ...optional('redisUrl', e.REDIS_URL),
   };

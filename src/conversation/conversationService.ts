@@ -8,6 +8,7 @@ import { KeyedQueue } from '../util/keyedQueue.js';
 import { Allowance } from './allowance.js';
 import { PromptBuilder } from './promptBuilder.js';
 import { threadRecordFor } from './threadRecord.js';
+import { suggestThreadTitle } from './threadTitle.js';
 import type { ConversationDeps, Refusal, TurnOutcome, TurnRequest } from './turn.js';
 import { TurnRunner } from './turnRunner.js';
 
@@ -72,6 +73,14 @@ export class ConversationService {
       await this.deps.store.resetThread(threadId);
       return true;
     });
+  }
+
+  /**
+   * A short title from the thread's first exchange (THREAD_TITLES), or undefined. Not queued: the caller runs it
+   * after the first turn, so it never delays the next answer.
+   */
+  suggestTitle(threadId: string): Promise<string | undefined> {
+    return suggestThreadTitle(this.deps, threadId);
   }
 
   /** Turns running or waiting in one thread. */

@@ -26,6 +26,8 @@ export type ConversationSettings = Pick<
   model: string;
   /** DISCORD_API_BASE: its host may serve attachments besides Discord's CDN. */
   attachmentHostBase: string;
+  /** THREAD_TITLES: rename threads the bot opened after their first answer (off when omitted). */
+  threadTitles?: boolean;
 };
 
 export interface ConversationDeps {

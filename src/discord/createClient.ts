@@ -10,9 +10,15 @@ import { NO_MENTIONS } from './threadSink.js';
  */
 export function createDiscordClient(apiBase: string, budget: WriteBudget): Client {
   return new Client({
-    intents: [GatewayIntentBits.Guilds, GatewayIntentBits.GuildMessages, GatewayIntentBits.MessageContent],
-    // After a restart (or for archived threads) a channel may not be cached; without these partials discord.js
-    // would drop the message silently.
+    // DirectMessages: answered with ALLOW_DMS, else told once a day that they are off.
+    intents: [
+      GatewayIntentBits.Guilds,
+      GatewayIntentBits.GuildMessages,
+      GatewayIntentBits.MessageContent,
+      GatewayIntentBits.DirectMessages,
+    ],
+    // After a restart (or for archived threads, and DM channels always) a channel may not be cached; without these
+    // partials discord.js would drop the message silently.
     partials: [Partials.Channel, Partials.Message],
     allowedMentions: NO_MENTIONS,
     rest: { api: apiBase, retries: 0, makeRequest: budgetedMakeRequest(budget) },

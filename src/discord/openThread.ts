@@ -2,6 +2,7 @@ import type { Message } from 'discord.js';
 import type { ConversationService } from '../conversation/conversationService.js';
 import type { TurnOutcome, TurnRequest } from '../conversation/turn.js';
 import type { Logger } from '../log.js';
+import { titleAfterFirstAnswer } from './renameThread.js';
 import { threadName } from './threadName.js';
 import { threadSink } from './threadSink.js';
 
@@ -31,5 +32,7 @@ export async function openConversationThread(
     logger.warn({ err: error, channel: starter.channelId }, 'could not create a conversation thread');
     return undefined;
   }
-  return { threadId: thread.id, turn: service.startConversation({ ...request, threadId: thread.id }, threadSink(thread)) };
+  const turn = service.startConversation({ ...request, threadId: thread.id }, threadSink(thread));
+  titleAfterFirstAnswer(service, logger, thread, turn);
+  return { threadId: thread.id, turn };
 }

@@ -62,6 +62,8 @@ export async function startHarness(
     OPENAI_STALL_TIMEOUT_MS: '2000',
     LOG_LEVEL: 'silent',
     LEASE_TTL_MS: '2000',
+    // Off unless a test turns it on: the title call would be one more model request in every other test's count.
+    THREAD_TITLES: 'false',
     ...options.env,
   });
   await registerCommands(config.discord, commands);

@@ -1,8 +1,12 @@
-import { ChannelType, type Message } from 'discord.js';
+import { ChannelType, type AnyThreadChannel, type Message } from 'discord.js';
 import type { ConversationService } from '../../conversation/conversationService.js';
+import type { TurnRequest } from '../../conversation/turn.js';
 import type { Logger } from '../../log.js';
 import { KeyedQueue } from '../../util/keyedQueue.js';
+import { dmStrings } from '../../strings.js';
 import { attachmentRef } from '../attachments.js';
+import { DmNoticeLimit } from '../directMessages.js';
+import { forumFirstTurn, forumPostStartedBy } from '../forumPosts.js';
 import type { MessageGate } from '../memberGate.js';
 import { RecentIds } from '../../util/recentIds.js';
 import { openConversationThread } from '../openThread.js';
@@ -26,8 +30,25 @@ export interface MessageHandler {
 /** Message ids remembered for de-duplication (a gateway RESUME replay, or a catch-up fetch racing a live event). */
 const SEEN_IDS = 5_000;
 
-export function createMessageHandler(service: ConversationService, logger: Logger, gate?: MessageGate): MessageHandler {
+/** Where conversations start besides text channels: forums an admin enabled, and DMs (ALLOW_DMS). */
+export interface Surfaces {
+  /** `/settings forum`: whether every new post in this forum is a conversation. */
+  forumEnabled(guildId: string, forumId: string): Promise<boolean>;
+  allowDms: boolean;
+  /** Who was told that DMs are off today. */
+  dmNotices?: DmNoticeLimit;
+}
+
+const NO_SURFACES: Surfaces = { forumEnabled: async () => false, allowDms: false };
+
+export function createMessageHandler(
+  service: ConversationService,
+  logger: Logger,
+  gate?: MessageGate,
+  surfaces: Surfaces = NO_SURFACES,
+): MessageHandler {
   const intake = new KeyedQueue();
+  const dmNotices = surfaces.dmNotices ?? new DmNoticeLimit();
   const seen = new RecentIds(SEEN_IDS);
   const fromHuman = (message: Message) => !(message.author.bot || message.system || message.webhookId);
 
@@ -66,7 +87,21 @@ export function createMessageHandler(service: ConversationService, logger: Logge
       authorName: message.member?.displayName ?? message.author.displayName,
     };
 
+    if (channel.type === ChannelType.DM) {
+      if (surfaces.allowDms) void service.answer({ ...request, threadId: channel.id }, threadSink(channel));
+      else if (dmNotices.shouldTell(message.author.id)) {
+        await channel.send({ content: dmStrings.off, allowedMentions: NO_MENTIONS });
+      }
+      return;
+    }
     if (channel.isThread()) {
+      const post = await forumPostStartedBy(message);
+      if (post && (mentioned || (await forumAnswersEveryPost(message, request.channelId)))) {
+        if (await refusedByGate(message)) return;
+        const firstTurn = forumFirstTurn(post.name, content);
+        await startInPost(message, post, { ...request, content: firstTurn, threadId: post.id });
+        return;
+      }
       if (!mentioned && !(await service.hasConversation(channel.id))) return;
       if (await refusedByGate(message)) return;
       // Not awaited: the intake queue orders admission; the turn queue orders the answers.
@@ -83,6 +118,20 @@ export function createMessageHandler(service: ConversationService, logger: Logge
     }
     // The turn is not awaited: it is queued at once, later messages in the new thread line up behind it.
     await openConversationThread(service, logger, { starter: message, request });
+  }
+
+  function forumAnswersEveryPost(message: Message, forumId: string): Promise<boolean> {
+    return message.inGuild() ? surfaces.forumEnabled(message.guildId, forumId) : Promise.resolve(false);
+  }
+
+  /** A forum post is its own conversation: admitted, then queued at once so replies in the post wait behind it. */
+  async function startInPost(message: Message, post: AnyThreadChannel, request: TurnRequest): Promise<void> {
+    const refusal = service.admit(request);
+    if (refusal) {
+      await message.reply({ content: refusal.notice, allowedMentions: NO_MENTIONS });
+      return;
+    }
+    void service.startConversation(request, threadSink(post));
   }
 
   /** The role gate (`/settings role`): a refused author gets a short reply, at most once an hour. */

@@ -28,6 +28,8 @@ export function botEnv(
     OPENAI_TIMEOUT_MS: '5000',
     OPENAI_STALL_TIMEOUT_MS: '2000',
     LOG_LEVEL: 'silent',
+    // As in the harness: a title call would be one more model request in every count.
+    THREAD_TITLES: 'false',
     ...extra,
   };
 }

@@ -57,6 +57,11 @@ export class CommandRegistry {
     return this.byScope.get(guildId)?.get(name) ?? this.byScope.get('global')?.get(name);
   }
 
+  /** A global command (the only kind offered in DMs). */
+  findGlobal(name: string): APIApplicationCommand | undefined {
+    return this.byScope.get('global')?.get(name);
+  }
+
   private build(scope: CommandScope, body: RESTPostAPIApplicationCommandsJSONBody, id: Snowflake | undefined, now: number): APIApplicationCommand {
     const options = 'options' in body && body.options ? (body.options as APIApplicationCommandOption[]) : undefined;
     return {

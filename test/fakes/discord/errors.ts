@@ -147,6 +147,10 @@ export const discordErrors = {
   invalidJson: () => error(400, RESTJSONErrorCodes.RequestBodyContainsInvalidJSON, 'The request body contains invalid JSON.'),
   contentTooLong: (max: number) =>
     invalidFormBody([{ path: ['content'], code: 'BASE_TYPE_MAX_LENGTH', message: `Must be ${max} or fewer in length.` }]),
+  invalidThreadName: (max: number) =>
+    invalidFormBody([
+      { path: ['name'], code: 'BASE_TYPE_BAD_LENGTH', message: `Must be between 1 and ${max} in length.` },
+    ]),
   embedsTooLarge: () =>
     invalidFormBody([{ path: ['embeds'], code: 'MAX_EMBED_SIZE_EXCEEDED', message: 'Embed size exceeds maximum size of 6000' }]),
   invalidCallbackType: (type: unknown) =>

@@ -37,7 +37,7 @@ import { discordSpec } from './specValidator.js';
 import { waitFor } from './wait.js';
 import type { WaitOptions } from './wait.js';
 import { FakeWorld } from './world.js';
-import type { FakeUser, MessageRecord, MessageVersion, Ping, ThreadRecord } from './world.js';
+import type { FakeChannel, FakeUser, MessageRecord, MessageVersion, Ping, ThreadRecord } from './world.js';
 
 export { waitFor } from './wait.js';
 export type { AttachmentUpload, CdnBehaviour, CdnDownload } from './attachments.js';
@@ -135,6 +135,27 @@ export interface CreateThreadAsMemberInput {
   readonly type?: ThreadChannelType;
   /** When it was created (epoch ms, default now), as for `SendMessageInput.at`. */
   readonly at?: number;
+}
+
+export interface ForumPostInput {
+  readonly forumId: Snowflake;
+  /** The post's title (the thread's name). */
+  readonly title: string;
+  /** The starter message. */
+  readonly content: string;
+  readonly authorId?: Snowflake;
+  /** Prefix the starter message with `<@botId> `. */
+  readonly mentionsBot?: boolean;
+  /** Ids of the forum's tags (see `FakeChannel.availableTags`). */
+  readonly appliedTags?: readonly Snowflake[];
+  readonly attachments?: readonly APIAttachment[];
+}
+
+export interface DirectMessageInput {
+  readonly content: string;
+  /** Default: the normal member. */
+  readonly authorId?: Snowflake;
+  readonly attachments?: readonly APIAttachment[];
 }
 
 export interface MessagesInOptions {
@@ -452,6 +473,48 @@ export class FakeDiscord {
     const record = this.threads.find((t) => t.id === thread.id);
     if (!record) throw new Error('thread vanished');
     return record;
+  }
+
+  /** An admin adds a forum channel to the first guild (CHANNEL_CREATE); `tags` are the tags posts may carry. */
+  addForum(name: string, tags: readonly string[] = []): FakeChannel {
+    return this.world.addForumChannel(this.ids.guildId, name, tags);
+  }
+
+  /** A member posts in a forum: THREAD_CREATE for the post (named by its title), then its starter message. */
+  postInForum(input: ForumPostInput): { threadId: Snowflake; starter: MessageRecord } {
+    const mention = `<@${this.world.bot.id}>`;
+    const { thread, starter } = this.world.createForumPost({
+      forumId: input.forumId,
+      authorId: input.authorId ?? this.ids.memberUserId,
+      title: input.title,
+      content: input.mentionsBot ? `${mention} ${input.content}` : input.content,
+      ...(input.appliedTags ? { appliedTags: input.appliedTags } : {}),
+      ...(input.attachments ? { attachments: input.attachments } : {}),
+    });
+    return { threadId: thread.id, starter };
+  }
+
+  /** A user writes to the bot in their DM channel (MESSAGE_CREATE without guild_id, Direct Messages intent). */
+  sendDirectMessage(input: DirectMessageInput): MessageRecord {
+    const authorId = input.authorId ?? this.ids.memberUserId;
+    const channelId = this.world.dmChannel(authorId).id;
+    return this.world.createMessage({
+      channelId,
+      authorId,
+      source: 'member',
+      content: input.content,
+      ...(input.attachments ? { attachments: input.attachments } : {}),
+    });
+  }
+
+  /** The DM channel between the bot and a user. */
+  dmChannelId(userId: Snowflake = this.ids.memberUserId): Snowflake {
+    return this.world.dmChannel(userId).id;
+  }
+
+  /** A member renames a thread (its owner, or anyone with Manage Threads), dispatched as THREAD_UPDATE. */
+  renameThreadAsMember(threadId: Snowflake, name: string, userId: Snowflake = this.ids.adminUserId): void {
+    this.world.renameThread(threadId, name, userId);
   }
 
   /** Archive (and optionally lock) a thread, as auto-archiving or a moderator would (THREAD_UPDATE). */

@@ -1,6 +1,5 @@
 import type { Snowflake } from 'discord-api-types/globals';
 import { InteractionResponseType, MessageFlags } from 'discord-api-types/v10';
-import type { APIChatInputApplicationCommandGuildInteraction } from 'discord-api-types/v10';
 import type { InteractionCall, InteractionRecord } from './interactions.js';
 import { waitFor } from './wait.js';
 import type { FakeWorld, MessageRecord } from './world.js';
@@ -48,7 +47,7 @@ export class InteractionHandle {
   }
 
   /** The INTERACTION_CREATE payload that was dispatched. */
-  get payload(): APIChatInputApplicationCommandGuildInteraction {
+  get payload(): InteractionRecord['payload'] {
     return this.record.payload;
   }
 

@@ -24,6 +24,7 @@ import type {
   APIApplicationCommandOption,
   APIApplicationCommandOptionChoice,
   APIAttachment,
+  APIChatInputApplicationCommandDMInteraction,
   APIChatInputApplicationCommandGuildInteraction,
   APIInteractionDataResolved,
   APIInteractionResponse,
@@ -35,6 +36,7 @@ import type {
   RESTPostAPIWebhookWithTokenJSONBody,
 } from 'discord-api-types/v10';
 import type { CommandRegistry } from './commands.js';
+import { dmCommandPayload } from './dmInteractions.js';
 import { discordErrors } from './errors.js';
 import type { Dispatcher } from './gatewayTypes.js';
 import type { FakeWorld, MessageRecord } from './world.js';
@@ -80,10 +82,11 @@ export interface InteractionRecord {
   readonly token: string;
   readonly commandName: string;
   readonly channelId: Snowflake;
-  readonly guildId: Snowflake;
+  /** Null for a command run in the bot's DM. */
+  readonly guildId: Snowflake | null;
   readonly userId: Snowflake;
   readonly createdAt: number;
-  readonly payload: APIChatInputApplicationCommandGuildInteraction;
+  readonly payload: APIChatInputApplicationCommandGuildInteraction | APIChatInputApplicationCommandDMInteraction;
   /** The first (and only) callback. */
   response: { readonly type: InteractionResponseType; readonly at: number; readonly ephemeral: boolean } | null;
   originalMessageId: Snowflake | null;
@@ -102,6 +105,13 @@ export interface InteractionTimings {
 }
 
 const ATTACHMENT_SIZE_LIMIT = 25 * 1024 * 1024;
+
+/** A new interaction's id and token (like Discord's: base64 of `interaction:<id>:<secret>`). */
+export function interactionIdentity(world: FakeWorld, now: number): { id: Snowflake; token: string } {
+  const id = world.ids.next(now);
+  const token = Buffer.from(`interaction:${id}:${randomBytes(48).toString('base64url')}`).toString('base64url');
+  return { id, token };
+}
 
 export class InteractionStore {
   readonly byId = new Map<Snowflake, InteractionRecord>();
@@ -123,8 +133,12 @@ export class InteractionStore {
     const world = this.world;
     const channelId = input.channelId ?? world.firstGuild.textChannelId;
     const channel = world.channel(channelId);
-    const guildId = channel.guildId;
     const userId = input.userId ?? (input.asAdmin ? world.adminUser.id : world.memberUser.id);
+    if (channel.guildId === null) {
+      const dm = dmCommandPayload(world, this.commands, { ...input, userId }, channel, now);
+      return this.register(dm.payload, { commandName: input.name, channelId, guildId: null, userId, now });
+    }
+    const guildId = channel.guildId;
     const registered = this.commands.find(guildId, input.name);
     const resolved: APIInteractionDataResolved = {};
     const leafDefinitions = leafOptionDefinitions(registered?.options, input.subcommandGroup, input.subcommand);
@@ -141,9 +155,7 @@ export class InteractionStore {
         ? [{ type: ApplicationCommandOptionType.SubcommandGroup, name: input.subcommandGroup, options: [subcommand] }]
         : [subcommand];
     }
-    const id = world.ids.next(now);
-    // Like Discord's: base64 of `interaction:<id>:<secret>`.
-    const token = Buffer.from(`interaction:${id}:${randomBytes(48).toString('base64url')}`).toString('base64url');
+    const { id, token } = interactionIdentity(world, now);
     const payload: APIChatInputApplicationCommandGuildInteraction = {
       id,
       application_id: world.applicationId,
@@ -174,13 +186,20 @@ export class InteractionStore {
       context: InteractionContextType.Guild,
       attachment_size_limit: ATTACHMENT_SIZE_LIMIT,
     };
+    return this.register(payload, { commandName: input.name, channelId, guildId, userId, now });
+  }
+
+  /** Keep the interaction for its response protocol and dispatch it (INTERACTION_CREATE). */
+  private register(
+    payload: InteractionRecord['payload'],
+    at: Pick<InteractionRecord, 'commandName' | 'channelId' | 'guildId' | 'userId'> & { now: number },
+  ): InteractionRecord {
+    const { now, ...where } = at;
+    const { id, token } = payload;
     const record: InteractionRecord = {
       id,
       token,
-      commandName: input.name,
-      channelId,
-      guildId,
-      userId,
+      ...where,
       createdAt: now,
       payload,
       response: null,

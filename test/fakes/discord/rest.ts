@@ -23,6 +23,7 @@ import type {
   APIUser,
 } from 'discord-api-types/v10';
 import type { CommandRegistry, CommandScope } from './commands.js';
+import { checkThreadName } from './surfaces.js';
 import { DiscordApiError, discordErrors, invalidFormBodyFromIssues, rateLimited } from './errors.js';
 import type { DiscordErrorBody } from './errors.js';
 import type { InteractionStore } from './interactions.js';
@@ -450,17 +451,22 @@ export class FakeRest {
     on('PATCH /channels/{channel_id}', (ctx) => {
       const channel = world.channel(param(ctx, 'channel_id'));
       const body = (ctx.body ?? {}) as RESTPatchAPIChannelJSONBody & { archived?: boolean; locked?: boolean };
-      if (typeof body.name === 'string') channel.name = body.name;
       if (world.isThread(channel)) {
-        if (channel.thread.ownerId !== world.bot.id && !world.botCan(channel.guildId, PermissionFlagsBits.ManageThreads)) {
+        const guildId = world.guildIdOf(channel);
+        if (channel.thread.ownerId !== world.bot.id && !world.botCan(guildId, PermissionFlagsBits.ManageThreads)) {
           throw discordErrors.missingPermissions();
         }
-        if (body.auto_archive_duration) channel.thread.autoArchiveDuration = body.auto_archive_duration as ThreadAutoArchiveDuration;
+        // An archived thread can only be changed by a request that unarchives it.
+        if (channel.thread.archived && body.archived !== false) throw discordErrors.threadArchived();
         if (body.archived !== undefined || body.locked !== undefined) {
           world.setThreadArchived(channel.id, body.archived ?? channel.thread.archived, body.locked ?? channel.thread.locked, ctx.now);
         }
-      } else if ('topic' in body && body.topic !== undefined) {
-        channel.topic = body.topic ?? null;
+        if (typeof body.name === 'string') world.renameThread(channel.id, body.name, world.bot.id);
+        const duration = body.auto_archive_duration as ThreadAutoArchiveDuration | undefined;
+        if (duration) channel.thread.autoArchiveDuration = duration;
+      } else {
+        if (typeof body.name === 'string') channel.name = checkThreadName(body.name);
+        if ('topic' in body && body.topic !== undefined) channel.topic = body.topic ?? null;
       }
       return ok(world.apiChannel(channel.id));
     });

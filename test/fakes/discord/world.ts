@@ -44,6 +44,7 @@ import type {
   APIThreadChannel,
   APIUser,
   APIUserWithMember,
+  GatewayChannelCreateDispatch,
   GatewayGuildCreateDispatchData,
   GatewayMessageCreateDispatch,
   GatewayMessageCreateDispatchData,
@@ -60,6 +61,7 @@ import type {
 import { DiscordApiError, discordErrors } from './errors.js';
 import type { Dispatcher } from './gatewayTypes.js';
 import { DISCORD_EPOCH_MS, SnowflakeGenerator } from './snowflake.js';
+import { apiDmChannel, apiForumChannel, assertDmParticipant, checkThreadName, messageIntent } from './surfaces.js';
 
 export const MESSAGE_CONTENT_MAX = 2000;
 export const EMBEDS_TOTAL_MAX = 6000;
@@ -70,6 +72,7 @@ const TEXT_CHANNEL_TYPES: readonly ChannelType[] = [
   ChannelType.PublicThread,
   ChannelType.PrivateThread,
   ChannelType.AnnouncementThread,
+  ChannelType.DM,
 ];
 
 const iso = (ms: number): string => new Date(ms).toISOString();
@@ -120,11 +123,14 @@ export interface ThreadState {
   invitable: boolean;
   /** Id of the message the thread was started from (thread id = that message id), or null. */
   readonly starterMessageId: Snowflake | null;
+  /** Forum posts: ids of the forum's tags the author picked. */
+  readonly appliedTags?: readonly Snowflake[];
 }
 
 export interface FakeChannel {
   readonly id: Snowflake;
-  readonly guildId: Snowflake;
+  /** Null for a DM channel. */
+  readonly guildId: Snowflake | null;
   readonly type: ChannelType;
   name: string;
   readonly parentId: Snowflake | null;
@@ -133,6 +139,10 @@ export interface FakeChannel {
   lastMessageId: Snowflake | null;
   rateLimitPerUser: number;
   readonly thread?: ThreadState;
+  /** DM channels: the user the bot talks with. */
+  readonly recipientId?: Snowflake;
+  /** Forum channels: the tags posts may carry. */
+  readonly availableTags?: readonly { readonly id: Snowflake; readonly name: string }[];
 }
 
 export interface FakeGuild {
@@ -166,7 +176,8 @@ export type MessageSource = 'bot-rest' | 'interaction-response' | 'interaction-f
 export interface MessageRecord {
   readonly id: Snowflake;
   readonly channelId: Snowflake;
-  readonly guildId: Snowflake;
+  /** Null in a DM channel. */
+  readonly guildId: Snowflake | null;
   readonly authorId: Snowflake;
   readonly source: MessageSource;
   readonly createdAt: number;
@@ -274,6 +285,8 @@ export interface CreateMessageInput {
   readonly type?: MessageType;
   /** Allow an empty message (the deferred "thinking" message). */
   readonly allowEmpty?: boolean;
+  /** A forum post's starter message takes the post's id (thread id = starter message id). */
+  readonly id?: Snowflake;
 }
 
 export interface EditMessageInput {
@@ -283,6 +296,15 @@ export interface EditMessageInput {
   readonly flags?: number | null;
   readonly allowedMentions?: APIAllowedMentions | null;
   readonly attachments?: readonly APIAttachment[] | null;
+}
+
+export interface ForumPostRecordInput {
+  readonly forumId: Snowflake;
+  readonly authorId: Snowflake;
+  readonly title: string;
+  readonly content: string;
+  readonly appliedTags?: readonly Snowflake[];
+  readonly attachments?: readonly APIAttachment[];
 }
 
 export interface CreateThreadInput {
@@ -464,6 +486,12 @@ export class FakeWorld {
     return (this.permissions(guildId, this.bot.id) & permission) === permission;
   }
 
+  /** The guild of a guild channel; DM channels have none (guild-only operations refuse them). */
+  guildIdOf(channel: Pick<FakeChannel, 'guildId'>): Snowflake {
+    if (channel.guildId === null) throw discordErrors.cannotSendInNonText();
+    return channel.guildId;
+  }
+
   isThread(channel: FakeChannel): channel is FakeChannel & { thread: ThreadState } {
     return channel.thread !== undefined;
   }
@@ -581,11 +609,13 @@ export class FakeWorld {
   apiChannel(channelId: Snowflake): APIChannel {
     const channel = this.channel(channelId);
     if (this.isThread(channel)) return this.apiThread(channel);
+    if (channel.type === ChannelType.DM) return apiDmChannel(this, channel);
+    if (channel.type === ChannelType.GuildForum) return apiForumChannel(channel, this.guildIdOf(channel));
     if (channel.type === ChannelType.GuildCategory) {
       const category: APIGuildCategoryChannel = {
         id: channel.id,
         type: ChannelType.GuildCategory,
-        guild_id: channel.guildId,
+        guild_id: this.guildIdOf(channel),
         name: channel.name,
         position: channel.position,
         parent_id: null,
@@ -598,7 +628,7 @@ export class FakeWorld {
     const text: APITextChannel = {
       id: channel.id,
       type: ChannelType.GuildText,
-      guild_id: channel.guildId,
+      guild_id: this.guildIdOf(channel),
       name: channel.name,
       position: channel.position,
       parent_id: channel.parentId,
@@ -620,13 +650,14 @@ export class FakeWorld {
     return {
       id: channel.id,
       type: channel.type as ThreadChannelType,
-      guild_id: channel.guildId,
+      guild_id: this.guildIdOf(channel),
       name: channel.name,
       parent_id: channel.parentId ?? undefined,
       owner_id: t.ownerId,
       last_message_id: channel.lastMessageId,
       rate_limit_per_user: channel.rateLimitPerUser,
       message_count: t.messageCount,
+      ...(t.appliedTags ? { applied_tags: [...t.appliedTags] } : {}),
       member_count: 1,
       total_message_sent: t.totalMessageSent,
       flags: NO_CHANNEL_FLAGS,
@@ -717,17 +748,20 @@ export class FakeWorld {
   createMessage(input: CreateMessageInput, now: number = Date.now()): MessageRecord {
     const channel = this.channel(input.channelId);
     this.assertTextChannel(channel);
+    const guildId = channel.guildId;
     if (input.source === 'member') {
       this.user(input.authorId);
-      this.member(channel.guildId, input.authorId);
+      if (guildId === null) assertDmParticipant(channel, input.authorId);
+      else this.member(guildId, input.authorId);
     }
     const ephemeral = ((input.flags ?? 0) & MessageFlags.Ephemeral) !== 0;
     if (input.authorId === this.bot.id && input.source === 'bot-rest') {
       const needed = this.isThread(channel) ? P.SendMessagesInThreads : P.SendMessages;
-      if (!this.botCan(channel.guildId, P.ViewChannel | needed)) throw discordErrors.missingPermissions();
+      if (guildId !== null && !this.botCan(guildId, P.ViewChannel | needed)) throw discordErrors.missingPermissions();
     }
     if (this.isThread(channel) && !ephemeral) {
-      if (channel.thread.locked && !this.botCan(channel.guildId, P.ManageThreads)) throw discordErrors.threadLocked();
+      const guild = this.guildIdOf(channel);
+      if (channel.thread.locked && !this.botCan(guild, P.ManageThreads)) throw discordErrors.threadLocked();
     }
     const content = (input.content ?? '').trim();
     const embeds = [...(input.embeds ?? [])];
@@ -747,10 +781,13 @@ export class FakeWorld {
           errors: { message_reference: { _errors: [{ code: 'MESSAGE_REFERENCE_UNKNOWN_MESSAGE', message: 'Unknown message' }] } },
         });
       }
-      if (referenced) reference = { type: 0, message_id: referenced.id, channel_id: referenced.channelId, guild_id: channel.guildId };
+      if (referenced) {
+        const where = { message_id: referenced.id, channel_id: referenced.channelId };
+        reference = { type: 0, ...where, ...(guildId ? { guild_id: guildId } : {}) };
+      }
     }
 
-    const id = this.ids.next(now);
+    const id = input.id ?? this.ids.next(now);
     const flags = input.flags ?? 0;
     const type = input.type ?? (reference ? MessageType.Reply : MessageType.Default);
     const interactionFields: Pick<APIMessage, 'interaction_metadata' | 'interaction'> = {};
@@ -760,7 +797,8 @@ export class FakeWorld {
         id: input.interaction.id,
         type: InteractionType.ApplicationCommand,
         user,
-        authorizing_integration_owners: { [ApplicationIntegrationType.GuildInstall]: channel.guildId },
+        // "0": a command run in the bot's DM.
+        authorizing_integration_owners: { [ApplicationIntegrationType.GuildInstall]: channel.guildId ?? '0' },
       };
       const legacy: APIMessageInteraction = {
         id: input.interaction.id,
@@ -771,7 +809,7 @@ export class FakeWorld {
       interactionFields.interaction_metadata = metadata;
       interactionFields.interaction = legacy;
     }
-    const mentions = this.resolveMentions(channel.guildId, content, input.allowedMentions, referenced);
+    const mentions = this.resolveMentions(guildId, content, input.allowedMentions, referenced);
     const message: APIMessage = {
       id,
       channel_id: channel.id,
@@ -839,7 +877,7 @@ export class FakeWorld {
       d: this.gatewayMessage(record),
     };
     this.dispatcher.dispatch(payload, {
-      intent: GatewayIntentBits.GuildMessages,
+      intent: messageIntent(record),
       adapt: (session) => this.adaptForContentIntent(payload, record, session.intents),
     });
   }
@@ -881,7 +919,7 @@ export class FakeWorld {
         d: this.gatewayMessage(record),
       };
       this.dispatcher.dispatch(payload, {
-        intent: GatewayIntentBits.GuildMessages,
+        intent: messageIntent(record),
         adapt: (session) => this.adaptForContentIntent(payload, record, session.intents),
       });
     }
@@ -890,7 +928,8 @@ export class FakeWorld {
 
   deleteMessage(record: MessageRecord, byUserId: Snowflake, now: number = Date.now()): void {
     if (record.deletedAt !== null) throw discordErrors.unknownMessage();
-    if (record.authorId !== byUserId && !(this.permissions(record.guildId, byUserId) & P.ManageMessages)) {
+    const mayManage = record.guildId !== null && (this.permissions(record.guildId, byUserId) & P.ManageMessages) !== 0n;
+    if (record.authorId !== byUserId && !mayManage) {
       throw discordErrors.missingPermissions();
     }
     record.deletedAt = now;
@@ -898,24 +937,26 @@ export class FakeWorld {
     const payload: Omit<GatewayMessageDeleteDispatch, 's'> = {
       op: GatewayOpcodes.Dispatch,
       t: GatewayDispatchEvents.MessageDelete,
-      d: { id: record.id, channel_id: record.channelId, guild_id: record.guildId },
+      d: { id: record.id, channel_id: record.channelId, ...(record.guildId ? { guild_id: record.guildId } : {}) },
     };
-    this.dispatcher.dispatch(payload, { intent: GatewayIntentBits.GuildMessages });
+    this.dispatcher.dispatch(payload, { intent: messageIntent(record) });
   }
 
   /** MESSAGE_CREATE / MESSAGE_UPDATE payload: the message plus guild_id, member and members of mentioned users. */
   gatewayMessage(record: MessageRecord): GatewayMessageCreateDispatchData {
     const message = record.current;
     const channel = this.channel(record.channelId);
+    const guildId = record.guildId;
+    if (guildId === null) return { ...message, channel_type: ChannelType.DM };
     const mentions: APIUserWithMember[] = message.mentions.map((user) => {
-      const member = this.members.get(`${record.guildId}:${user.id}`);
-      return member ? { ...user, member: this.apiMemberNoUser(record.guildId, user.id) } : user;
+      const member = this.members.get(`${guildId}:${user.id}`);
+      return member ? { ...user, member: this.apiMemberNoUser(guildId, user.id) } : user;
     });
     const isWebhook = message.webhook_id !== undefined;
     return {
       ...message,
-      guild_id: record.guildId,
-      ...(isWebhook ? {} : { member: this.apiMemberNoUser(record.guildId, record.authorId) }),
+      guild_id: guildId,
+      ...(isWebhook ? {} : { member: this.apiMemberNoUser(guildId, record.authorId) }),
       mentions,
       channel_type: channel.type as TextChannelType,
     };
@@ -935,7 +976,7 @@ export class FakeWorld {
 
   /** Which users / roles / @everyone a content actually pings under `allowed_mentions` (absent = parse all). */
   resolveMentions(
-    guildId: Snowflake,
+    guildId: Snowflake | null,
     content: string,
     allowed: APIAllowedMentions | null | undefined,
     referenced?: MessageRecord,
@@ -954,7 +995,7 @@ export class FakeWorld {
     for (const match of content.matchAll(/<@&(\d{17,20})>/g)) {
       const id = match[1] ?? '';
       const role = this.roles.get(id);
-      if (!role || role.guildId !== guildId) continue;
+      if (!role || guildId === null || role.guildId !== guildId) continue;
       if (parse.has('roles') || explicitRoles.has(id)) roles.add(id);
     }
     const everyone = /@(everyone|here)\b/.test(content) && parse.has('everyone');
@@ -984,12 +1025,12 @@ export class FakeWorld {
     }
     if (input.ownerId === this.bot.id) {
       const needed = input.type === ChannelType.PrivateThread ? P.CreatePrivateThreads : P.CreatePublicThreads;
-      if (!this.botCan(parent.guildId, needed)) throw discordErrors.missingPermissions();
+      if (!this.botCan(this.guildIdOf(parent), needed)) throw discordErrors.missingPermissions();
     }
     const id = starter ? starter.id : this.ids.next(now);
     const thread: FakeChannel & { thread: ThreadState } = {
       id,
-      guildId: parent.guildId,
+      guildId: this.guildIdOf(parent),
       type: input.type,
       name: input.name,
       parentId: parent.id,
@@ -1045,13 +1086,113 @@ export class FakeWorld {
     this.dispatcher.dispatch(payload, { intent: GatewayIntentBits.Guilds });
   }
 
+  /** A forum channel in a guild, announced with CHANNEL_CREATE as when an admin adds one. */
+  addForumChannel(guildId: Snowflake, name: string, tags: readonly string[] = []): FakeChannel {
+    const guild = this.guild(guildId);
+    const availableTags = tags.map((tagName) => ({ id: this.ids.next(), name: tagName }));
+    const forum: FakeChannel = {
+      id: this.ids.next(),
+      guildId,
+      type: ChannelType.GuildForum,
+      name,
+      parentId: guild.categoryId,
+      position: 5,
+      topic: null,
+      lastMessageId: null,
+      rateLimitPerUser: 0,
+      availableTags,
+    };
+    this.channels.set(forum.id, forum);
+    const payload: Omit<GatewayChannelCreateDispatch, 's'> = {
+      op: GatewayOpcodes.Dispatch,
+      t: GatewayDispatchEvents.ChannelCreate,
+      d: { ...apiForumChannel(forum, guildId), guild_id: guildId },
+    };
+    this.dispatcher.dispatch(payload, { intent: GatewayIntentBits.Guilds });
+    return forum;
+  }
+
+  /**
+   * A member posts in a forum, as Discord does it: the post is a public thread named by its title (THREAD_CREATE),
+   * then its starter message, whose id is the thread's (MESSAGE_CREATE in the thread).
+   */
+  createForumPost(
+    input: ForumPostRecordInput,
+    now: number = Date.now(),
+  ): { thread: FakeChannel & { thread: ThreadState }; starter: MessageRecord } {
+    const forum = this.channel(input.forumId);
+    if (forum.type !== ChannelType.GuildForum) throw discordErrors.cannotSendInNonText();
+    const guildId = this.guildIdOf(forum);
+    this.member(guildId, input.authorId);
+    const known = new Set((forum.availableTags ?? []).map((tag) => tag.id));
+    if ((input.appliedTags ?? []).some((tag) => !known.has(tag))) throw discordErrors.unknownChannel();
+    const id = this.ids.next(now);
+    const thread: FakeChannel & { thread: ThreadState } = {
+      id, guildId, type: ChannelType.PublicThread, name: checkThreadName(input.title), parentId: forum.id, position: 0,
+      topic: null, lastMessageId: null, rateLimitPerUser: 0,
+      thread: {
+        ownerId: input.authorId,
+        archived: false,
+        locked: false,
+        autoArchiveDuration: ThreadAutoArchiveDuration.ThreeDays,
+        archiveTimestamp: now, createdAt: now, messageCount: 0, totalMessageSent: 0, invitable: true,
+        starterMessageId: id, ...(input.appliedTags ? { appliedTags: [...input.appliedTags] } : {}),
+      },
+    };
+    this.channels.set(id, thread);
+    forum.lastMessageId = id;
+    const payload: Omit<GatewayThreadCreateDispatch, 's'> = {
+      op: GatewayOpcodes.Dispatch,
+      t: GatewayDispatchEvents.ThreadCreate,
+      d: { ...this.apiThread(thread), newly_created: true },
+    };
+    this.dispatcher.dispatch(payload, { intent: GatewayIntentBits.Guilds });
+    const starter = this.createMessage(
+      {
+        id,
+        channelId: id,
+        authorId: input.authorId,
+        source: 'member',
+        content: input.content,
+        ...(input.attachments ? { attachments: input.attachments } : {}),
+      },
+      now,
+    );
+    return { thread, starter };
+  }
+
+  /** The DM channel between the bot and a user (created on first use, as opening a DM does). */
+  dmChannel(userId: Snowflake): FakeChannel {
+    const existing = [...this.channels.values()].find((c) => c.type === ChannelType.DM && c.recipientId === userId);
+    if (existing) return existing;
+    this.user(userId);
+    const dm: FakeChannel = {
+      id: this.ids.next(), guildId: null, type: ChannelType.DM, name: '', parentId: null, position: 0, topic: null,
+      lastMessageId: null, rateLimitPerUser: 0, recipientId: userId,
+    };
+    this.channels.set(dm.id, dm);
+    return dm;
+  }
+
+  /** Rename a thread (a member with Manage Threads or its owner, or the bot through PATCH): THREAD_UPDATE. */
+  renameThread(threadId: Snowflake, name: string, byUserId: Snowflake): void {
+    const channel = this.channel(threadId);
+    if (!this.isThread(channel)) throw discordErrors.unknownChannel();
+    const guildId = this.guildIdOf(channel);
+    const mayManage = (this.permissions(guildId, byUserId) & P.ManageThreads) === P.ManageThreads;
+    if (channel.thread.ownerId !== byUserId && !mayManage) throw discordErrors.missingPermissions();
+    if (channel.thread.archived) throw discordErrors.threadArchived();
+    channel.name = checkThreadName(name);
+    this.dispatchThreadUpdate(channel);
+  }
+
   threadRecords(): ThreadRecord[] {
     return [...this.channels.values()]
       .filter((c): c is FakeChannel & { thread: ThreadState } => this.isThread(c))
       .map((c) => ({
         id: c.id,
         parentId: c.parentId ?? '',
-        guildId: c.guildId,
+        guildId: this.guildIdOf(c),
         name: c.name,
         type: c.type as ThreadChannelType,
         ownerId: c.thread.ownerId,
