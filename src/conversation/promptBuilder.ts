@@ -84,7 +84,7 @@ export class PromptBuilder {
     }
     const labelled =
       meta.creatorId !== request.userId || window.turns.some((t) => t.role === 'user' && t.authorId !== request.userId);
-    const ctx: RenderContext = { vision: settings.attachments.vision, blobs: await this.blobsOf(meta, window), labelled };
+    const ctx: RenderContext = { vision: settings.attachments.vision, blobs: await this.blobsOf(meta, window, userParts), labelled };
     const messages: ChatMessage[] = [{ role: 'system', content: systemPrompt }];
     if (summary) messages.push(summaryMessage(summary));
     for (const turn of window.turns) messages.push(turnMessage(turn, ctx));
@@ -95,9 +95,11 @@ export class PromptBuilder {
   }
 
   /** The images the window's turns show, read once per turn from the store. */
-  private async blobsOf(meta: ThreadMeta, window: HistoryWindow): Promise<Map<string, Uint8Array>> {
+  private async blobsOf(meta: ThreadMeta, window: HistoryWindow, userParts: readonly ContentPart[]): Promise<Map<string, Uint8Array>> {
     if (!this.deps.settings.attachments.vision) return new Map();
-    const ids = window.turns.flatMap((turn) => blobIdsOf(turn.parts));
+    // A regenerated message comes from the store: its images are blobs too.
+    const stored = userParts.flatMap((p) => (p.type === 'image' && !p.bytes ? [p.blobId] : []));
+    const ids = [...window.turns.flatMap((turn) => blobIdsOf(turn.parts)), ...stored];
     return ids.length === 0 ? new Map() : this.deps.store.getBlobs(meta.threadId, [...new Set(ids)]);
   }
 

@@ -7,12 +7,14 @@ import { notSavedNotice, StoreError } from '../store/keyvStore.js';
 import type { ThreadMeta, Turn } from '../store/types.js';
 import { notices } from '../strings.js';
 import { countTokensAsync } from '../tokens/tokenCounter.js';
+import { ActiveTurns } from './activeTurns.js';
 import type { Allowance } from './allowance.js';
 import { defaultModelFor } from './guildSettings.js';
 import { InflightAnswer } from './inflightAnswer.js';
 import type { PreparedPrompt, PromptBuilder } from './promptBuilder.js';
 import { threadRecordFor } from './threadRecord.js';
 import { readUserInput } from './userInput.js';
+import { dropPreviousRegenerate, historyBefore, STOPPED_END, turnControlPlan, type TurnOptions } from './turnControls.js';
 import {
   TurnRefused,
   userMessageOf,
@@ -42,11 +44,12 @@ export class TurnRunner {
     private readonly deps: ConversationDeps,
     private readonly allowance: Allowance,
     private readonly prompts: PromptBuilder,
+    private readonly active: ActiveTurns = new ActiveTurns(),
   ) {
     this.now = deps.now ?? Date.now;
   }
 
-  async run(request: TurnRequest, sink: MessageSink): Promise<TurnOutcome> {
+  async run(request: TurnRequest, sink: MessageSink, options: TurnOptions = {}): Promise<TurnOutcome> {
     const { settings, logger } = this.deps;
     const started = this.now();
     let firstTokenAt: number | undefined;
@@ -54,19 +57,22 @@ export class TurnRunner {
     this.deps.observer?.turnStarted();
     // Messages this answer posts are recorded until the turn ends, so a restart can close them (catch-up).
     const inflight = await InflightAnswer.begin(this.deps.store, logger, { ...request, startedAt: started });
+    // A Stop press (or deleting the message being answered) aborts the model request through this signal.
+    const signal = this.active.begin(request.threadId, { askerId: request.userId, startedAt: started, messageId: request.messageId });
     const renderer = new StreamRenderer(inflight.wrap(sink), {
       editIntervalMs: settings.editIntervalMs,
       budget: this.deps.editBudget,
+      controls: turnControlPlan(request.threadId, started, () => signal.aborted),
     });
     renderer.start();
     let outcome: TurnOutcome = 'failed';
     let result: ChatResult | undefined;
     let model = settings.model;
     try {
-      const prepared = await this.prepare(request, sink);
+      const prepared = await this.prepare(request, sink, options);
       model = prepared.model;
       result = await this.deps.model.streamChat(
-        { messages: prepared.messages, promptTokens: prepared.promptTokens, userId: request.userId, guildId: request.guildId, model },
+        { messages: prepared.messages, promptTokens: prepared.promptTokens, userId: request.userId, guildId: request.guildId, model, signal },
         {
           onDelta: (text) => {
             firstTokenAt ??= this.now();
@@ -82,23 +88,27 @@ export class TurnRunner {
         },
       );
       clearTimeout(capacityNotice);
-      const end = renderEnd(result);
+      const end = signal.aborted ? STOPPED_END : renderEnd(result);
       const rendered = await renderer.finish(end);
       if (!rendered.delivered) {
         logger.warn({ thread: request.threadId, err: rendered.error }, 'answer could not be delivered to Discord');
         return (outcome = 'undelivered');
       }
-      if (end.kind !== 'complete' && end.kind !== 'length') return (outcome = end.kind === 'interrupted' ? 'interrupted' : 'failed');
-      const unsaved = await this.commit(prepared, request, result, rendered.messageIds);
+      // A stopped answer is kept as the answer, as far as it got.
+      if (end.kind !== 'complete' && end.kind !== 'length' && !signal.aborted) return (outcome = end.kind === 'interrupted' ? 'interrupted' : 'failed');
+      const unsaved = await this.commit(prepared, request, result, rendered.messageIds, options);
       if (unsaved) await sink.send(unsaved).catch(() => undefined);
-      return (outcome = unsaved ? 'unsaved' : end.kind === 'length' ? 'length' : 'completed');
+      else if (options.replaceFrom === undefined) await dropPreviousRegenerate(this.deps.store, prepared.meta, sink, logger);
+      return (outcome = unsaved ? 'unsaved' : signal.aborted ? 'stopped' : end.kind === 'length' ? 'length' : 'completed');
     } catch (error) {
-      outcome = error instanceof TurnRefused ? 'refused' : 'failed';
-      if (!(error instanceof TurnRefused)) logger.warn({ thread: request.threadId, err: error }, 'turn failed');
-      await renderer.finish({ kind: 'error', notice: userMessageOf(error) }).catch(() => undefined);
+      outcome = error instanceof TurnRefused ? 'refused' : signal.aborted ? 'stopped' : 'failed';
+      if (outcome === 'failed') logger.warn({ thread: request.threadId, err: error }, 'turn failed');
+      const end: RenderEnd = signal.aborted ? STOPPED_END : { kind: 'error', notice: userMessageOf(error) };
+      await renderer.finish(end).catch(() => undefined);
       return outcome;
     } finally {
       clearTimeout(capacityNotice);
+      this.active.end(request.threadId, started);
       await inflight.end();
       this.report(request, {
         outcome,
@@ -122,11 +132,11 @@ export class TurnRunner {
   }
 
   /** Everything before the model call: caps, attachments, moderation, thread, prompt. Throws TurnRefused. */
-  private async prepare(request: TurnRequest, sink: MessageSink): Promise<PreparedTurn> {
+  private async prepare(request: TurnRequest, sink: MessageSink, options: TurnOptions): Promise<PreparedTurn> {
     const { store, settings } = this.deps;
     const guildSettings = request.guildId ? await store.getGuildSettings(request.guildId) : {};
     await this.allowance.checkDailyCaps(request, guildSettings, this.now());
-    const input = await readUserInput(request, settings);
+    const input = options.storedUserParts ? { parts: options.storedUserParts, notices: [] } : await readUserInput(request, settings);
     // Files that could not be read are named; the rest of the message is still answered.
     if (input.parts.length === 0) throw new TurnRefused(input.notices.join('\n') || notices.emptyMessage);
     if (input.notices.length > 0) await sink.send(input.notices.join('\n'));
@@ -135,7 +145,8 @@ export class TurnRunner {
     if (verdict.flagged) throw new TurnRefused(notices.moderated);
     const meta = await threadRecordFor(store, request, this.now());
     const systemPrompt = guildSettings.systemPrompt ?? settings.defaultSystemPrompt;
-    const prompt = await this.prompts.build({ request, meta, systemPrompt, userParts: input.parts });
+    const history = historyBefore(meta, options);
+    const prompt = await this.prompts.build({ request, meta: history, systemPrompt, userParts: input.parts });
     const models = settings.models ?? [settings.model];
     const model = defaultModelFor(guildSettings, { models, defaultModel: settings.model });
     return { ...prompt, meta, model, userParts: input.parts };
@@ -147,6 +158,7 @@ export class TurnRunner {
     request: TurnRequest,
     result: ChatResult,
     messageIds: string[],
+    options: TurnOptions = {},
   ): Promise<string | undefined> {
     const at = this.now();
     const stored = splitForStorage(prepared.userParts);
@@ -169,7 +181,13 @@ export class TurnRunner {
       at,
     };
     try {
-      await this.deps.store.commitTurns(prepared.meta, [userTurn, answerTurn], prepared.summary, stored.blobs);
+      const { meta, summary } = prepared;
+      if (options.replaceFrom === undefined) await this.deps.store.commitTurns(meta, [userTurn, answerTurn], summary, stored.blobs);
+      else {
+        const from = options.replaceFrom;
+        const splice = { from, remove: meta.turnCount - from, insert: [userTurn, answerTurn], blobs: stored.blobs };
+        await this.deps.store.spliceTurns(meta, summary ? { ...splice, summary } : splice);
+      }
       return undefined;
     } catch (error) {
       const level = error instanceof StoreError ? 'warn' : 'error';
