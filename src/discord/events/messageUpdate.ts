@@ -19,6 +19,7 @@ export function createMessageUpdateHandler(service: ConversationService, logger:
 
   async function handle(before: Message | PartialMessage, after: Message | PartialMessage): Promise<void> {
     if (!before.partial && before.content === after.content) return;
+    if (!after.channel.isThread()) return;
     const message = after.partial ? await after.fetch() : after;
     if (message.author.bot || message.system || message.webhookId) return;
     const channel = message.channel;
