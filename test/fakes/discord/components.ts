@@ -49,22 +49,42 @@ export function checkComponents(components: readonly APIMessageTopLevelComponent
   }
 }
 
+/**
+ * Components as Discord stores and returns them: every component gets a numeric `id` (unique in the message,
+ * numbered in order from 1) when the sender gave none, as the response schemas require.
+ */
+export function withComponentIds(components: readonly APIMessageTopLevelComponent[]): APIMessageTopLevelComponent[] {
+  let next = 1;
+  const number = <T extends { id?: number }>(component: T): T => ({ ...component, id: component.id ?? next++ });
+  return components.map((row) => {
+    const numbered = number(row);
+    if (row.type !== ComponentType.ActionRow) return numbered;
+    return { ...numbered, components: row.components.map(number) } as APIMessageTopLevelComponent;
+  });
+}
+
 export interface PressButtonInput {
   readonly messageId: Snowflake;
   /** Default: the message's only button. */
   readonly customId?: string;
   /** Default: the normal member. */
   readonly userId?: Snowflake;
+  /**
+   * A client that has not received the latest edit yet still shows (and can press) a button an earlier version of
+   * the message had; with this set, any version's buttons may be pressed.
+   */
+  readonly stale?: boolean;
 }
 
 /** The custom_id being pressed; throws when the message shows no such (enabled) button: nobody could press it. */
-export function pressedCustomId(message: MessageRecord, customId: string | undefined): string {
+export function pressedCustomId(message: MessageRecord, customId: string | undefined, stale = false): string {
   if (message.deletedAt !== null) throw new Error(`message ${message.id} is deleted: its buttons cannot be pressed`);
-  const buttons = buttonsOf(message.current.components).filter((b) => b.custom_id !== undefined && !b.disabled);
+  const shown = stale ? message.versions.flatMap((v) => v.components) : message.current.components;
+  const buttons = buttonsOf(shown).filter((b) => b.custom_id !== undefined && !b.disabled);
   const button = customId === undefined ? (buttons.length === 1 ? buttons[0] : undefined) : buttons.find((b) => b.custom_id === customId);
   if (!button?.custom_id) {
-    const shown = buttons.map((b) => b.custom_id).join(', ') || 'none';
-    throw new Error(`message ${message.id} has no button ${customId ?? '(single)'} to press (shows: ${shown})`);
+    const ids = buttons.map((b) => b.custom_id).join(', ') || 'none';
+    throw new Error(`message ${message.id} has no button ${customId ?? '(single)'} to press (shows: ${ids})`);
   }
   return button.custom_id;
 }

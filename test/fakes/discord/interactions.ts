@@ -208,7 +208,7 @@ export class InteractionStore {
   press(input: PressButtonInput, now: number = Date.now()): InteractionRecord {
     const message = this.world.messages.get(input.messageId);
     if (!message) throw new Error(`no message ${input.messageId}`);
-    const customId = pressedCustomId(message, input.customId);
+    const customId = pressedCustomId(message, input.customId, input.stale);
     const userId = input.userId ?? this.world.memberUser.id;
     const payload = buttonPressPayload(this.world, message, customId, userId, now);
     const record: InteractionRecord = {

@@ -57,7 +57,7 @@ import type {
   APIApplicationCommandInteractionMetadata,
   APIMessageInteraction,
 } from 'discord-api-types/v10';
-import { checkComponents } from './components.js';
+import { checkComponents, withComponentIds } from './components.js';
 import { DiscordApiError, discordErrors } from './errors.js';
 import type { Dispatcher } from './gatewayTypes.js';
 import { SnowflakeGenerator } from './snowflake.js';
@@ -727,7 +727,7 @@ export class FakeWorld {
     const content = (input.content ?? '').trim();
     const embeds = [...(input.embeds ?? [])];
     const attachments = [...(input.attachments ?? [])];
-    const components = [...(input.components ?? [])];
+    const components = withComponentIds(input.components ?? []);
     this.checkBody(content, embeds, attachments.length > 0 || components.length > 0, input.allowEmpty === true);
     checkComponents(components);
 
@@ -848,7 +848,7 @@ export class FakeWorld {
     const content = patch.content === undefined ? prev.content : (patch.content ?? '').trim();
     const embeds = patch.embeds === undefined ? prev.embeds : [...(patch.embeds ?? [])];
     const attachments = patch.attachments === undefined || patch.attachments === null ? prev.attachments : [...patch.attachments];
-    const components = patch.components === undefined ? (prev.components ?? []) : [...(patch.components ?? [])];
+    const components = patch.components === undefined ? (prev.components ?? []) : withComponentIds(patch.components ?? []);
     // Only SuppressEmbeds may be toggled by an edit; Ephemeral/Loading etc. stay as they are (Loading clears on edit).
     const keep = (prev.flags ?? 0) & ~(MessageFlags.SuppressEmbeds | MessageFlags.Loading);
     const flags = keep | ((patch.flags ?? prev.flags ?? 0) & MessageFlags.SuppressEmbeds);
