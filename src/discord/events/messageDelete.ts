@@ -9,8 +9,10 @@ import type { Logger } from '../../log.js';
 
 export function createMessageDeleteHandler(service: ConversationService, logger: Logger) {
   return (message: Message | PartialMessage): void => {
+    // A deleted thread starter lives in the channel; its thread has the message's id.
     void service
       .messageDeleted(message.channelId, message.id)
+      .then((forgot) => forgot || message.channelId === message.id || service.messageDeleted(message.id, message.id))
       .catch((error: unknown) => logger.error({ err: error, channel: message.channelId }, 'message delete handling failed'));
   };
 }

@@ -19,11 +19,12 @@ export function createMessageUpdateHandler(service: ConversationService, logger:
 
   async function handle(before: Message | PartialMessage, after: Message | PartialMessage): Promise<void> {
     if (!before.partial && before.content === after.content) return;
-    if (!after.channel.isThread()) return;
+    // A thread opened from a message has that message's id; the message itself stays in the channel.
+    if (!after.channel.isThread() && !after.hasThread) return;
     const message = after.partial ? await after.fetch() : after;
     if (message.author.bot || message.system || message.webhookId) return;
-    const channel = message.channel;
-    if (!channel.isThread()) return;
+    const channel = message.channel.isThread() ? message.channel : message.thread;
+    if (!channel) return;
     const botId = message.client.user.id;
     const mentioned = message.mentions.users.has(botId);
     const content = mentioned ? withoutBotMention(message.content, botId) : message.content.trim();
@@ -31,7 +32,7 @@ export function createMessageUpdateHandler(service: ConversationService, logger:
       {
         threadId: channel.id,
         guildId: message.guildId,
-        channelId: channel.parentId ?? channel.id,
+        channelId: channel.parentId ?? message.channelId,
         userId: message.author.id,
         content,
         messageId: message.id,
