@@ -8,6 +8,9 @@ import { loadCatchUpPlan, runCatchUp, type CatchUpReport } from './discord/catch
 import { createDiscordClient } from './discord/createClient.js';
 import { createInteractionHandler } from './discord/events/interactionCreate.js';
 import { createMessageHandler } from './discord/events/messageCreate.js';
+import { createMessageDeleteHandler } from './discord/events/messageDelete.js';
+import { createMessageUpdateHandler } from './discord/events/messageUpdate.js';
+import { turnControls } from './discord/components/turnControls.js';
 import { watchDiscord } from './discord/watchDiscord.js';
 import { createRateLimiter } from './llm/limiter.js';
 import { MessageGate } from './discord/memberGate.js';
@@ -101,7 +104,10 @@ export async function startBot(config: Config, logger: Logger, options: StartOpt
       allowDms: config.allowDms,
     });
     client.on(Events.MessageCreate, messages);
-    client.on(Events.InteractionCreate, createInteractionHandler({ commands }, { service, store, config, logger }));
+    client.on(Events.MessageUpdate, createMessageUpdateHandler(service, logger));
+    client.on(Events.MessageDelete, createMessageDeleteHandler(service, logger));
+    const routes = { commands, buttons: [turnControls] };
+    client.on(Events.InteractionCreate, createInteractionHandler(routes, { service, store, config, logger }));
     watchDiscord(client, metrics, logger, onFatal);
     // Queued from the ready listener itself, so missed messages line up ahead of live ones (SPEC: catching up).
     const catchUpSettings = { windowMs: config.catchUpMinutes * 60_000 };

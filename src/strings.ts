@@ -243,3 +243,18 @@ export const dmStrings = {
   off: "I don't answer direct messages here. Mention me in a server channel, or use `/chat` there.",
   resetDone: 'History cleared. Your next message here starts a fresh conversation.',
 } as const;
+
+/** Stop / Regenerate on an answer, and the notes edits, deletes and regenerations leave behind. */
+export const controlStrings = {
+  stopLabel: 'Stop',
+  regenerateLabel: 'Regenerate',
+  /** The renderer's notice on an answer stopped by its asker (shown as "*(stopped)*"). */
+  stopped: 'stopped',
+  /** Appended to the old answer's messages when a new one replaces it. */
+  regeneratedBelow: '*(regenerated below)*',
+  onlyAskerStops: 'Only the asker (or a moderator) can stop it.',
+  onlyAskerRegenerates: 'Only the asker (or a moderator) can regenerate this answer.',
+  alreadyFinished: 'That answer has already finished.',
+  notLatest: 'Only the latest answer of this conversation can be regenerated.',
+  unknownControl: 'This button no longer does anything.',
+} as const;

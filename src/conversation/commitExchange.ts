@@ -19,6 +19,8 @@ export interface CommitInput {
   messageIds: string[];
   /** The answer's tool calls and results, stored with it. */
   exchange: ToolExchangeMessage[];
+  /** Regenerate / an edited latest message: the exchange from this turn index on is replaced. */
+  replaceFrom?: number | undefined;
   botUserId: string;
   at: number;
 }
@@ -50,7 +52,13 @@ export async function commitExchange(store: Store, logger: Logger, input: Commit
     at,
   };
   try {
-    await store.commitTurns(prepared.meta, [userTurn, answerTurn], prepared.summary, stored.blobs);
+    const { meta, summary } = prepared;
+    const turns = [userTurn, answerTurn];
+    if (input.replaceFrom === undefined) await store.commitTurns(meta, turns, summary, stored.blobs);
+    else {
+      const splice = { from: input.replaceFrom, remove: meta.turnCount - input.replaceFrom, insert: turns, blobs: stored.blobs };
+      await store.spliceTurns(meta, summary ? { ...splice, summary } : splice);
+    }
     return undefined;
   } catch (error) {
     const level = error instanceof StoreError ? 'warn' : 'error';

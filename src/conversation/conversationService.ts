@@ -3,9 +3,13 @@
  * message synchronously (so arrival order holds), then queue it; the turn itself lives in turnRunner.ts.
  */
 import type { MessageSink } from '../render/messageSink.js';
+import { turnText } from '../store/types.js';
 import { notices } from '../strings.js';
 import { KeyedQueue } from '../util/keyedQueue.js';
+import { ActiveTurns, type Presser, type StopResult } from './activeTurns.js';
 import { Allowance } from './allowance.js';
+import { editStoredTurn, findUserTurn, forgetExchange, isLatestExchange } from './historyEdits.js';
+import { checkRegenerate, reanswerEdited, regenerateLatest, type RegenerateCheck, type RegeneratePress } from './regenerate.js';
 import { PromptBuilder } from './promptBuilder.js';
 import { threadRecordFor } from './threadRecord.js';
 import { suggestThreadTitle } from './threadTitle.js';
@@ -18,13 +22,14 @@ export class ConversationService {
   private readonly turns = new KeyedQueue();
   private readonly allowance: Allowance;
   private readonly runner: TurnRunner;
+  private readonly active = new ActiveTurns();
   private closing = false;
   private readonly now: () => number;
 
   constructor(private readonly deps: ConversationDeps) {
     this.now = deps.now ?? Date.now;
     this.allowance = new Allowance(deps.settings, deps.store, deps.userLimit);
-    this.runner = new TurnRunner(deps, this.allowance, new PromptBuilder(deps));
+    this.runner = new TurnRunner(deps, this.allowance, new PromptBuilder(deps), this.active);
   }
 
   /**
@@ -83,6 +88,58 @@ export class ConversationService {
     return suggestThreadTitle(this.deps, threadId);
   }
 
+  /** A Stop press: aborts the running turn when it is the one named and the presser may stop it. */
+  stop(threadId: string, startedAt: number, presser: Presser): StopResult {
+    return this.active.stop(threadId, startedAt, presser);
+  }
+
+  /** Whether a Regenerate press may go ahead (answered within Discord's 3 s; checked again when it runs). */
+  checkRegenerate(press: RegeneratePress): Promise<RegenerateCheck> {
+    return checkRegenerate(this.deps.store, press);
+  }
+
+  /** A new answer to the latest question, after every turn already queued in the thread. */
+  regenerate(press: RegeneratePress, sink: MessageSink): Promise<TurnOutcome | 'not-latest' | 'forbidden'> {
+    return this.turns.run(press.threadId, () =>
+      regenerateLatest(this.deps.store, (r, s, o) => this.runner.run(r, s, o), press, sink),
+    );
+  }
+
+  /**
+   * A member edited a message: the latest question is answered again, an older one has its stored text changed.
+   * Edits of messages that are no turn, by someone else, or that leave the text as it was change nothing.
+   */
+  async messageEdited(request: TurnRequest & { messageId: string }, sink: MessageSink): Promise<EditOutcome> {
+    // Only conversations queue anything: a queued task would make any thread look like one (hasConversation).
+    if (!(await this.deps.store.getThread(request.threadId))) return 'ignored';
+    return this.turns.run(request.threadId, async () => {
+      const found = await findUserTurn(this.deps.store, request.threadId, request.messageId);
+      if (!found || found.turn.authorId !== request.userId || turnText(found.turn) === request.content) return 'ignored';
+      if (request.content.length > this.deps.settings.maxInputChars) return 'ignored';
+      if (!isLatestExchange(found)) {
+        await editStoredTurn(this.deps.store, found, request.content);
+        return 'updated';
+      }
+      await reanswerEdited((r, s, o) => this.runner.run(r, s, o), found, request, sink);
+      return 'reanswered';
+    });
+  }
+
+  /**
+   * A message was deleted: the exchange it asked is forgotten, after the running turn (which stops first when it
+   * is answering that very message). Resolves with whether anything was forgotten.
+   */
+  async messageDeleted(threadId: string, messageId: string): Promise<boolean> {
+    this.active.abortFor(threadId, messageId);
+    if (!(await this.deps.store.getThread(threadId))) return false;
+    return this.turns.run(threadId, async () => {
+      const found = await findUserTurn(this.deps.store, threadId, messageId);
+      if (!found) return false;
+      await forgetExchange(this.deps.store, found);
+      return true;
+    });
+  }
+
   /** Turns running or waiting in one thread. */
   queued(threadId: string): number {
     return this.turns.depth(threadId);
@@ -100,3 +157,5 @@ export class ConversationService {
     return finished;
   }
 }
+
+export type EditOutcome = 'ignored' | 'updated' | 'reanswered';

@@ -38,6 +38,8 @@ export interface GenerateOptions {
   /** `/settings tools`: false when the server turned tools off. */
   toolsAllowed: boolean;
   onToolUse(toolNames: string[]): void;
+  /** Stop: cancels the model request (and a running tool call). */
+  signal?: AbortSignal;
 }
 
 export async function generateAnswer(
@@ -76,6 +78,7 @@ async function answer(deps: GenerateDeps, request: TurnRequest, p: PreparedTurn,
     guildId: request.guildId,
     model: p.model,
     cacheKey: request.threadId,
+    ...(options.signal ? { signal: options.signal } : {}),
     // Only a small model window lowers the cap; otherwise the client's MAX_COMPLETION_TOKENS applies.
     ...(p.maxCompletionTokens < deps.maxCompletionTokens ? { maxCompletionTokens: p.maxCompletionTokens } : {}),
   };

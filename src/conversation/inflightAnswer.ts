@@ -28,13 +28,14 @@ export class InflightAnswer {
   /** The sink, recording every message it posts before handing its id back (so later edits imply a record). */
   wrap(sink: MessageSink): MessageSink {
     return {
-      send: async (text) => {
-        const id = await sink.send(text);
+      // Write options (priority, pre-granted budget, buttons) go through untouched.
+      send: async (text, options) => {
+        const id = await sink.send(text, options);
         await this.guard('answer message', () => this.store.noteAnswerMessage(this.threadId, this.startedAt, id));
         return id;
       },
-      edit: (messageId, text) => sink.edit(messageId, text),
-      typing: () => sink.typing(),
+      edit: (messageId, text, options) => sink.edit(messageId, text, options),
+      typing: (options) => sink.typing(options),
     };
   }
 

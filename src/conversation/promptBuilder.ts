@@ -96,7 +96,7 @@ export class PromptBuilder {
     const labelled =
       meta.creatorId !== request.userId || window.turns.some((t) => t.role === 'user' && t.authorId !== request.userId);
     const vision = settings.attachments.vision && (this.deps.model.catalog?.capabilities(model).vision ?? true);
-    const ctx: RenderContext = { vision, blobs: await this.blobsOf(meta, window, vision), labelled };
+    const ctx: RenderContext = { vision, blobs: await this.blobsOf(meta, window, vision, userParts), labelled };
     // Stable prefix for the provider's prompt cache: system prompt, summary, history; per-turn data only after.
     const messages: ChatMessage[] = [{ role: 'system', content: systemPrompt }];
     if (summary) messages.push(summaryMessage(summary));
@@ -109,9 +109,16 @@ export class PromptBuilder {
   }
 
   /** The images the window's turns show, read once per turn from the store. */
-  private async blobsOf(meta: ThreadMeta, window: HistoryWindow, vision: boolean): Promise<Map<string, Uint8Array>> {
+  private async blobsOf(
+    meta: ThreadMeta,
+    window: HistoryWindow,
+    vision: boolean,
+    userParts: readonly ContentPart[],
+  ): Promise<Map<string, Uint8Array>> {
     if (!vision) return new Map();
-    const ids = window.turns.flatMap((turn) => blobIdsOf(turn.parts));
+    // A regenerated message comes from the store: its images are blobs too.
+    const stored = userParts.flatMap((p) => (p.type === 'image' && !p.bytes ? [p.blobId] : []));
+    const ids = [...window.turns.flatMap((turn) => blobIdsOf(turn.parts)), ...stored];
     return ids.length === 0 ? new Map() : this.deps.store.getBlobs(meta.threadId, [...new Set(ids)]);
   }
 

@@ -5,6 +5,7 @@ import type { MessageSink } from '../render/messageSink.js';
 import { StreamRenderer, type RenderEnd } from '../render/streamRenderer.js';
 import { modelStrings, notices, toolStrings } from '../strings.js';
 import type { ToolExchangeMessage } from '../tools/toolMessages.js';
+import { ActiveTurns } from './activeTurns.js';
 import type { Allowance } from './allowance.js';
 import { commitExchange } from './commitExchange.js';
 import { generateAnswer, type PreparedTurn } from './generateAnswer.js';
@@ -20,6 +21,7 @@ import {
   type TurnReport,
   type TurnRequest,
 } from './turn.js';
+import { dropPreviousRegenerate, historyBefore, STOPPED_END, turnControlPlan, type TurnOptions } from './turnControls.js';
 import { readUserInput } from './userInput.js';
 
 /** How long a turn waits for model capacity before the thread says so. */
@@ -39,11 +41,12 @@ export class TurnRunner {
     private readonly deps: ConversationDeps,
     private readonly allowance: Allowance,
     private readonly prompts: PromptBuilder,
+    private readonly active: ActiveTurns = new ActiveTurns(),
   ) {
     this.now = deps.now ?? Date.now;
   }
 
-  async run(request: TurnRequest, sink: MessageSink): Promise<TurnOutcome> {
+  async run(request: TurnRequest, sink: MessageSink, options: TurnOptions = {}): Promise<TurnOutcome> {
     const { settings, logger } = this.deps;
     const started = this.now();
     let firstTokenAt: number | undefined;
@@ -51,9 +54,13 @@ export class TurnRunner {
     this.deps.observer?.turnStarted();
     // Messages this answer posts are recorded until the turn ends, so a restart can close them (catch-up).
     const inflight = await InflightAnswer.begin(this.deps.store, logger, { ...request, startedAt: started });
+    // A Stop press (or deleting the message being answered) aborts the model request through this signal.
+    const turn = { askerId: request.userId, startedAt: started, messageId: request.messageId };
+    const signal = this.active.begin(request.threadId, turn);
     const renderer = new StreamRenderer(inflight.wrap(sink), {
       editIntervalMs: settings.editIntervalMs,
       budget: this.deps.editBudget,
+      controls: turnControlPlan(request.threadId, started, () => signal.aborted),
     });
     renderer.start();
     let outcome: TurnOutcome = 'failed';
@@ -76,7 +83,7 @@ export class TurnRunner {
       },
     };
     try {
-      let prepared = await this.prepare(request, sink);
+      let prepared = await this.prepare(request, sink, options);
       model = prepared.model;
       const generateDeps = {
         ...this.deps,
@@ -84,34 +91,40 @@ export class TurnRunner {
         maxCompletionTokens: settings.maxCompletionTokens,
         maxToolRounds: settings.tools.maxRounds,
       };
-      const options = {
+      const generate = {
         handlers,
+        signal,
         toolsAllowed: toolsAllowed(prepared.guildSettings),
         onToolUse: (names: string[]) => renderer.setStatus(toolStrings.using(names)),
       };
       let exchange: ToolExchangeMessage[];
-      ({ prepared, result, exchange } = await generateAnswer(generateDeps, request, prepared, options));
+      ({ prepared, result, exchange } = await generateAnswer(generateDeps, request, prepared, generate));
       clearTimeout(capacityNotice);
-      const end = renderEnd(result);
+      const end = signal.aborted ? STOPPED_END : renderEnd(result);
       const rendered = await renderer.finish(end);
       if (!rendered.delivered) {
         logger.warn({ thread: request.threadId, err: rendered.error }, 'answer could not be delivered to Discord');
         return (outcome = 'undelivered');
       }
-      if (end.kind !== 'complete' && end.kind !== 'length') {
+      // A stopped answer is kept as the answer, as far as it got.
+      if (end.kind !== 'complete' && end.kind !== 'length' && !signal.aborted) {
         return (outcome = end.kind === 'interrupted' ? 'interrupted' : 'failed');
       }
       const commit = { prepared, request, result, exchange, messageIds: rendered.messageIds, at: this.now() };
-      const unsaved = await commitExchange(this.deps.store, logger, { ...commit, botUserId: this.deps.botUserId() });
+      const botUserId = this.deps.botUserId();
+      const unsaved = await commitExchange(this.deps.store, logger, { ...commit, botUserId, replaceFrom: options.replaceFrom });
       if (unsaved) await sink.send(unsaved).catch(() => undefined);
-      return (outcome = unsaved ? 'unsaved' : end.kind === 'length' ? 'length' : 'completed');
+      else if (options.replaceFrom === undefined) await dropPreviousRegenerate(this.deps.store, prepared.meta, sink, logger);
+      return (outcome = unsaved ? 'unsaved' : signal.aborted ? 'stopped' : end.kind === 'length' ? 'length' : 'completed');
     } catch (error) {
-      outcome = error instanceof TurnRefused ? 'refused' : 'failed';
-      if (!(error instanceof TurnRefused)) logger.warn({ thread: request.threadId, err: error }, 'turn failed');
-      await renderer.finish({ kind: 'error', notice: userMessageOf(error) }).catch(() => undefined);
+      outcome = error instanceof TurnRefused ? 'refused' : signal.aborted ? 'stopped' : 'failed';
+      if (outcome === 'failed') logger.warn({ thread: request.threadId, err: error }, 'turn failed');
+      const end: RenderEnd = signal.aborted ? STOPPED_END : { kind: 'error', notice: userMessageOf(error) };
+      await renderer.finish(end).catch(() => undefined);
       return outcome;
     } finally {
       clearTimeout(capacityNotice);
+      this.active.end(request.threadId, started);
       await inflight.end();
       this.report(request, {
         outcome,
@@ -138,11 +151,13 @@ export class TurnRunner {
   }
 
   /** Everything before the model call: caps, attachments, moderation, thread, prompt. Throws TurnRefused. */
-  private async prepare(request: TurnRequest, sink: MessageSink): Promise<PreparedTurn> {
+  private async prepare(request: TurnRequest, sink: MessageSink, options: TurnOptions): Promise<PreparedTurn> {
     const { store, settings } = this.deps;
     const guildSettings = request.guildId ? await store.getGuildSettings(request.guildId) : {};
     await this.allowance.checkDailyCaps(request, guildSettings, this.now());
-    const input = await readUserInput(request, settings);
+    const input = options.storedUserParts
+      ? { parts: options.storedUserParts, notices: [] }
+      : await readUserInput(request, settings);
     // Files that could not be read are named; the rest of the message is still answered.
     if (input.parts.length === 0) throw new TurnRefused(input.notices.join('\n') || notices.emptyMessage);
     if (input.notices.length > 0) await sink.send(input.notices.join('\n'));
@@ -154,7 +169,9 @@ export class TurnRunner {
     // The thread's own choice, else the server's default, else OPENAI_MODEL; a name no longer offered falls back.
     const model = this.deps.model.catalog?.inForce(meta.model, guildSettings.defaultModel) ?? settings.model;
     const promptInput = { meta, systemPrompt, model, userParts: input.parts };
-    return { ...(await this.prompts.build({ request, ...promptInput })), ...promptInput, guildSettings };
+    // Regenerating (or re-answering an edit): the history ends before the exchange being replaced.
+    const prompt = await this.prompts.build({ request, ...promptInput, meta: historyBefore(meta, options) });
+    return { ...prompt, ...promptInput, guildSettings };
   }
 }
 

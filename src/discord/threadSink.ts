@@ -1,5 +1,7 @@
 import { DiscordAPIError, type MessageCreateOptions, type MessageEditOptions } from 'discord.js';
 import { SinkWriteError, type MessageSink, type WriteFailureKind, type WriteOptions } from '../render/messageSink.js';
+import { DISCORD_MESSAGE_LIMIT } from '../render/splitMessage.js';
+import { componentsFor } from './components/answerButtons.js';
 import { withRestPriority } from './restBudget.js';
 
 /** Model output must never ping anyone: every send and edit says so explicitly (an edit without it is re-parsed). */
@@ -9,7 +11,11 @@ export const NO_MENTIONS = { parse: [] } as const satisfies MessageCreateOptions
 export interface SendableChannel {
   send(options: MessageCreateOptions): Promise<{ id: string }>;
   sendTyping(): Promise<void>;
-  messages: { edit(messageId: string, options: MessageEditOptions): Promise<unknown> };
+  messages: {
+    edit(messageId: string, options: MessageEditOptions): Promise<unknown>;
+    /** Needed to append a note to a message (amend). */
+    fetch?(messageId: string): Promise<{ content: string }>;
+  };
 }
 
 /** Edit limit on messages older than an hour, archived thread: that message still shows what it showed. */
@@ -43,9 +49,22 @@ async function write<T>(options: WriteOptions | undefined, request: () => Promis
 export function threadSink(channel: SendableChannel): MessageSink {
   return {
     send: async (text, options) =>
-      (await write(options, () => channel.send({ content: text, allowedMentions: NO_MENTIONS }))).id,
+      (await write(options, () =>
+        channel.send({ content: text, allowedMentions: NO_MENTIONS, ...componentsFor(options?.controls) }),
+      )).id,
     edit: async (messageId, text, options) => {
-      await write(options, () => channel.messages.edit(messageId, { content: text, allowedMentions: NO_MENTIONS }));
+      const body = { content: text, allowedMentions: NO_MENTIONS, ...componentsFor(options?.controls) };
+      await write(options, () => channel.messages.edit(messageId, body));
+    },
+    amend: async (messageId, change, options) => {
+      let content: string | undefined;
+      if (change.append && channel.messages.fetch) {
+        const current = (await write(options, () => channel.messages.fetch!(messageId))).content;
+        const joined = `${current}\n\n${change.append}`;
+        if (joined.length <= DISCORD_MESSAGE_LIMIT) content = joined;
+      }
+      const body = { ...(content === undefined ? {} : { content }), allowedMentions: NO_MENTIONS, ...componentsFor(change.controls) };
+      await write(options, () => channel.messages.edit(messageId, body));
     },
     typing: (options) =>
       withRestPriority({ priority: 'spare', preGranted: options?.preGranted ?? false, retry: false }, () =>

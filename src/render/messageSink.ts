@@ -5,6 +5,23 @@ export interface WriteOptions {
   priority: WritePriority;
   /** The renderer already took a grant of the bot-wide budget for this write. */
   preGranted: boolean;
+  /**
+   * Buttons the message shows after this write (the renderer's Stop/Regenerate); `[]` removes them, undefined
+   * leaves them as they are (a send then has none).
+   */
+  controls?: readonly AnswerControl[];
+}
+
+/** A button on an answer message; `customId` lets a press find its turn again, also after a restart (≤ 100 chars). */
+export interface AnswerControl {
+  kind: 'stop' | 'regenerate';
+  customId: string;
+}
+
+/** A change to an earlier answer message: a note appended to its content, and its buttons replaced. */
+export interface MessageAmendment {
+  append?: string;
+  controls: readonly AnswerControl[];
 }
 
 /**
@@ -39,4 +56,6 @@ export interface MessageSink {
   edit(messageId: string, text: string, options?: WriteOptions): Promise<void>;
   /** Show the typing indicator (lasts ~10 s on Discord). */
   typing(options?: WriteOptions): Promise<void>;
+  /** Change a message posted earlier (by any turn): append a note, replace its buttons. Optional for fakes. */
+  amend?(messageId: string, change: MessageAmendment, options?: WriteOptions): Promise<void>;
 }

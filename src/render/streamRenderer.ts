@@ -1,5 +1,6 @@
 import { renderStrings } from '../strings.js';
-import { failureKind, type MessageSink, type WriteOptions } from './messageSink.js';
+import { SlotControls, type ControlPlan } from './answerControls.js';
+import { failureKind, type AnswerControl, type MessageSink, type WriteOptions } from './messageSink.js';
 import { UNDELIVERED_NOTICE } from './renderNotices.js';
 import { DISCORD_MESSAGE_LIMIT, assertSplitLimit } from './splitMessage.js';
 import { StreamLayout, type RenderEnd, type Slot } from './streamLayout.js';
@@ -20,6 +21,8 @@ export interface StreamRendererOptions {
   maxLength?: number;
   /** How often to refresh the typing indicator before the first visible text. */
   typingIntervalMs?: number;
+  /** Stop/Regenerate buttons (answerControls.ts); none when omitted. */
+  controls?: ControlPlan;
 }
 
 export interface RenderResult {
@@ -47,6 +50,8 @@ interface Write {
   priority: WritePriority;
   /** Best-effort edit taking the cursor off a message that could not be edited (its failure is ignored). */
   cleanup: boolean;
+  /** Buttons the message shows after this write (undefined: the render has none). */
+  controls: readonly AnswerControl[] | undefined;
 }
 
 /** Transient failures of one message's writes before it counts as uneditable (edits) or the render fails (sends). */
@@ -77,6 +82,7 @@ export class StreamRenderer {
   private wake: (() => void) | undefined;
   /** Whether new text (or a status) should end the loop's current wait. */
   private wakeOnInput = false;
+  private readonly controls: SlotControls;
 
   constructor(
     private readonly sink: MessageSink,
@@ -87,6 +93,7 @@ export class StreamRenderer {
     if (!(options.editIntervalMs >= 0)) throw new RangeError(`editIntervalMs must be >= 0, got ${options.editIntervalMs}`);
     this.editIntervalMs = options.editIntervalMs;
     this.budget = options.budget;
+    this.controls = new SlotControls(options.controls);
     this.layout = new StreamLayout(maxLength);
     // Typing is cosmetic: it uses a budget grant when one is free and is skipped (not queued) when writes are busy,
     // so many answers starting at once cannot push the bot over Discord's global limit.
@@ -191,11 +198,12 @@ export class StreamRenderer {
 
   private writeFor(slot: Slot, previousSettled: boolean): Write | undefined {
     const content = this.layout.desired(slot);
-    if (content === undefined || content === slot.sent) return undefined;
+    const controls = this.controls.desired(slot, this.layout.slots, this.end);
+    if (content === undefined || (content === slot.sent && !this.controls.changed(slot, controls))) return undefined;
     const end = content === slot.final ? slot.finalEnd : content === slot.view ? slot.viewEnd : slot.start;
     if (slot.id === undefined) {
       if (!previousSettled) return undefined;
-      return { slot, content, end, readyAt: Math.max(Date.now(), slot.retryAt), priority: 'urgent', cleanup: false };
+      return { slot, content, end, readyAt: Math.max(Date.now(), slot.retryAt), priority: 'urgent', cleanup: false, controls };
     }
     // Spacing counts from when the previous write was acknowledged, so a slow or retried one is never followed
     // by the next at once.
@@ -203,13 +211,13 @@ export class StreamRenderer {
     if (slot.dead) {
       const next = this.layout.slots[this.layout.slots.indexOf(slot) + 1];
       if (next && next.id === undefined) return undefined; // clean up once the answer goes on below
-      return { slot, content, end, readyAt, priority: 'stream', cleanup: true };
+      return { slot, content, end, readyAt, priority: 'stream', cleanup: true, controls };
     }
-    return { slot, content, end, readyAt, priority: slot.final !== undefined ? 'urgent' : 'stream', cleanup: false };
+    return { slot, content, end, readyAt, priority: slot.final !== undefined ? 'urgent' : 'stream', cleanup: false, controls };
   }
 
-  private async perform({ slot, content, end, priority, cleanup }: Write): Promise<void> {
-    const options = { priority, preGranted: true };
+  private async perform({ slot, content, end, priority, cleanup, controls }: Write): Promise<void> {
+    const options = { priority, preGranted: true, ...(controls ? { controls } : {}) };
     try {
       if (slot.id === undefined) {
         this.typing.stop(); // the message itself now shows that we are answering
@@ -220,6 +228,7 @@ export class StreamRenderer {
       slot.sent = content;
       slot.sentEnd = end;
       slot.failures = 0;
+      this.controls.landed(slot, controls);
     } catch (error) {
       this.failed(slot, error, cleanup);
     } finally {

@@ -12,6 +12,7 @@ import {
 import { claimLeaseRecord, releaseLeaseRecord } from './leaseRecords.js';
 import { openRecordIo, type AdapterOptions } from './openAdapter.js';
 import type { RecordIo } from './records.js';
+import { planSplice, type TurnSplice } from './spliceTurns.js';
 import { StoreError, toStoreError } from './storeError.js';
 import { UsageCounters, type UsageRetry } from './usageCounters.js';
 import { UsageUserIndex } from './usageIndex.js';
@@ -148,6 +149,33 @@ export class KeyvStore implements Store, LeaseStore, StoreHealth {
       ]);
       return next;
     });
+  }
+
+  /** Replace or remove turns (spliceTurns.ts) in one commit; throws a conflict when the thread moved on meanwhile. */
+  async spliceTurns(meta: ThreadMeta, splice: TurnSplice): Promise<ThreadMeta> {
+    const threadId = meta.threadId;
+    const plan = await this.writes.run(keys.thread(threadId), async () => {
+      const current = await this.getThread(threadId);
+      if (!current || current.epoch !== meta.epoch || current.turnCount !== meta.turnCount) {
+        throw new StoreError(`thread ${threadId} changed while its history was being rewritten`, 'conflict');
+      }
+      const planned = await planSplice(current, splice, {
+        readTurns: (from, to) => this.getTurns(current, from, to),
+        turnKey: (index) => keys.turn(threadId, current.epoch, index),
+        blobKey: (id) => keys.blob(threadId, id),
+        blobValue: (blob) => storedBlob(blob),
+        threadKey: keys.thread(threadId),
+      });
+      await this.io.writeAll(planned.entries);
+      return planned;
+    });
+    if (plan.stale.length > 0) {
+      // Past the new turn count nothing is read back; deleting is for privacy, so a failure is only logged.
+      await this.io.deleteMany(plan.stale).catch((error: unknown) => {
+        this.options.logger?.warn({ thread: threadId, err: error }, 'forgotten turns not deleted');
+      });
+    }
+    return plan.next;
   }
 
   async resetThread(threadId: string): Promise<void> {

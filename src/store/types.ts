@@ -1,5 +1,8 @@
 import type { ImageBlob, StoredContentPart } from '../input/contentParts.js';
 import type { ToolExchangeMessage } from '../tools/toolMessages.js';
+import type { TurnSplice } from './spliceTurns.js';
+
+export type { TurnSplice } from './spliceTurns.js';
 
 /** Records the bot keeps. Plain data: any key-value backend (SQLite, Redis, Postgres) can hold them. */
 
@@ -116,6 +119,11 @@ export interface ConversationStore {
    * A crash in between leaves the previous history exactly as it was.
    */
   commitTurns(meta: ThreadMeta, turns: Turn[], summary?: ThreadSummary, blobs?: ImageBlob[]): Promise<ThreadMeta>;
+  /**
+   * Replace or remove turns from `splice.from` on (Regenerate, edits, deleted messages), later turns shifting down,
+   * in one commit with the thread record last. Rejects with a conflict StoreError when `meta` is stale.
+   */
+  spliceTurns(meta: ThreadMeta, splice: TurnSplice): Promise<ThreadMeta>;
   /** Image bytes of a thread by blob id; missing ones are absent from the map. */
   getBlobs(threadId: string, ids: readonly string[]): Promise<Map<string, Uint8Array>>;
   /** Create the thread record if missing (no turns yet). */

@@ -17,7 +17,7 @@ import { createServer } from 'node:http';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Snowflake } from 'discord-api-types/globals';
-import { ChannelType, GatewayIntentBits } from 'discord-api-types/v10';
+import { ChannelType, EmbedType, GatewayIntentBits } from 'discord-api-types/v10';
 import type { ThreadChannelType } from 'discord-api-types/v10';
 import type { APIAttachment } from 'discord-api-types/v10';
 import { FakeCdn } from './attachments.js';
@@ -27,6 +27,7 @@ import type { ConnectionRecord, DispatchRecord, IdentifyRecord, ResumeRecord } f
 import { FakeGateway } from './gateway.js';
 import { InteractionHandle } from './interactionHandle.js';
 import type { RunSlashCommandInput } from './interactions.js';
+import type { PressButtonInput } from './components.js';
 import { InteractionStore } from './interactions.js';
 import { DEFAULT_RATE_LIMITS, RateLimiter } from './rateLimits.js';
 import type { RateLimitConfig, RateLimitHit } from './rateLimits.js';
@@ -55,6 +56,8 @@ export { MESSAGE_CONTENT_MAX } from './world.js';
 export type { CommandRegistration, CommandScope } from './commands.js';
 export type { IdentifyRecord, ResumeRecord, ConnectionRecord, DispatchRecord } from './gateway.js';
 export { DISCORD_SPEC_EXCEPTIONS } from './specExceptions.js';
+export type { PressButtonInput } from './components.js';
+export { buttonsOf } from './components.js';
 export type { SpecException } from './specExceptions.js';
 export { SnowflakeGenerator, snowflakeTimestamp } from './snowflake.js';
 
@@ -459,6 +462,36 @@ export class FakeDiscord {
   /** A member runs a slash command (dispatched as INTERACTION_CREATE); await the returned handle for the answer. */
   runSlashCommand(input: RunSlashCommandInput): InteractionHandle {
     return new InteractionHandle(this.interactionStore.create(input), this.world);
+  }
+
+  /** A member presses a button on a message (INTERACTION_CREATE type 3); await the handle for the answer. */
+  pressButton(input: PressButtonInput): InteractionHandle {
+    return new InteractionHandle(this.interactionStore.press(input), this.world);
+  }
+
+  /** The author edits their message's text (dispatched as MESSAGE_UPDATE). */
+  editMessageAsMember(messageId: Snowflake, content: string): MessageRecord {
+    const record = this.memberMessage(messageId);
+    return this.world.editMessage(record, { content });
+  }
+
+  /** Discord resolves a link preview on a message: an update with embeds and the same text (MESSAGE_UPDATE). */
+  resolveEmbeds(messageId: Snowflake): MessageRecord {
+    const record = this.memberMessage(messageId);
+    return this.world.editMessage(record, { embeds: [{ type: EmbedType.Link, url: 'https://example.com/', title: 'Example' }] });
+  }
+
+  /** A member (the author by default, or someone with Manage Messages) deletes a message (MESSAGE_DELETE). */
+  deleteMessageAsMember(messageId: Snowflake, byUserId?: Snowflake): void {
+    const record = this.world.messages.get(messageId);
+    if (!record) throw new Error(`no message ${messageId}`);
+    this.world.deleteMessage(record, byUserId ?? record.authorId);
+  }
+
+  private memberMessage(messageId: Snowflake): MessageRecord {
+    const record = this.world.messages.get(messageId);
+    if (!record || record.source !== 'member') throw new Error(`no member message ${messageId}`);
+    return record;
   }
 
   /** A member creates a thread (dispatched as THREAD_CREATE). */

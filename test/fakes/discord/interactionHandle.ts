@@ -1,5 +1,6 @@
 import type { Snowflake } from 'discord-api-types/globals';
-import { InteractionResponseType, MessageFlags } from 'discord-api-types/v10';
+import { InteractionResponseType, InteractionType, MessageFlags } from 'discord-api-types/v10';
+import type { APIChatInputApplicationCommandGuildInteraction, APIMessageComponentGuildInteraction } from 'discord-api-types/v10';
 import type { InteractionCall, InteractionRecord } from './interactions.js';
 import { waitFor } from './wait.js';
 import type { FakeWorld, MessageRecord } from './world.js';
@@ -47,8 +48,19 @@ export class InteractionHandle {
   }
 
   /** The INTERACTION_CREATE payload that was dispatched. */
-  get payload(): InteractionRecord['payload'] {
-    return this.record.payload;
+  get payload(): Exclude<InteractionRecord['payload'], APIMessageComponentGuildInteraction> {
+    const payload = this.record.payload;
+    if (payload.type === InteractionType.MessageComponent) {
+      throw new Error('a button press has no slash-command payload (see componentPayload)');
+    }
+    return payload;
+  }
+
+  /** The INTERACTION_CREATE payload of a button press. */
+  get componentPayload(): APIMessageComponentGuildInteraction {
+    const payload = this.record.payload;
+    if (payload.type !== InteractionType.MessageComponent) throw new Error('not a button press');
+    return payload;
   }
 
   get calls(): readonly InteractionCall[] {

@@ -30,6 +30,7 @@ import type {
   APIInteractionResponse,
   APIInteractionResponseCallbackData,
   APIMessage,
+  APIMessageComponentGuildInteraction,
   GatewayInteractionCreateDispatch,
   RESTPatchAPIWebhookWithTokenMessageJSONBody,
   RESTPostAPIInteractionCallbackWithResponseResult,
@@ -37,6 +38,7 @@ import type {
 } from 'discord-api-types/v10';
 import type { CommandRegistry } from './commands.js';
 import { dmCommandPayload } from './dmInteractions.js';
+import { buttonPressPayload, pressedCustomId, type PressButtonInput } from './components.js';
 import { discordErrors } from './errors.js';
 import type { Dispatcher } from './gatewayTypes.js';
 import type { FakeWorld, MessageRecord } from './world.js';
@@ -86,7 +88,12 @@ export interface InteractionRecord {
   readonly guildId: Snowflake | null;
   readonly userId: Snowflake;
   readonly createdAt: number;
-  readonly payload: APIChatInputApplicationCommandGuildInteraction | APIChatInputApplicationCommandDMInteraction;
+  readonly payload:
+    | APIChatInputApplicationCommandGuildInteraction
+    | APIChatInputApplicationCommandDMInteraction
+    | APIMessageComponentGuildInteraction;
+  /** A button press: the message the button is on (@original of a deferred or immediate update). */
+  readonly componentMessageId?: Snowflake;
   /** The first (and only) callback. */
   response: { readonly type: InteractionResponseType; readonly at: number; readonly ephemeral: boolean } | null;
   originalMessageId: Snowflake | null;
@@ -219,6 +226,49 @@ export class InteractionStore {
     return record;
   }
 
+  /** A member presses a button on a message (INTERACTION_CREATE type 3). */
+  press(input: PressButtonInput, now: number = Date.now()): InteractionRecord {
+    const message = this.world.messages.get(input.messageId);
+    if (!message) throw new Error(`no message ${input.messageId}`);
+    const customId = pressedCustomId(message, input.customId, input.stale);
+    const userId = input.userId ?? this.world.memberUser.id;
+    const payload = buttonPressPayload(this.world, message, customId, userId, now);
+    const record: InteractionRecord = {
+      id: payload.id,
+      token: payload.token,
+      commandName: customId,
+      channelId: message.channelId,
+      guildId: message.guildId,
+      userId,
+      createdAt: now,
+      payload,
+      componentMessageId: message.id,
+      response: null,
+      originalMessageId: null,
+      followUpIds: [],
+      calls: [],
+      lastActivityAt: now,
+    };
+    this.byId.set(record.id, record);
+    this.byToken.set(record.token, record);
+    this.dispatcher.dispatch({ op: GatewayOpcodes.Dispatch, t: GatewayDispatchEvents.InteractionCreate, d: payload });
+    return record;
+  }
+
+  /** Types 6 (deferred update) and 7 (update the message) answer only a component press. */
+  private componentUpdate(record: InteractionRecord, body: APIInteractionResponse, now: number): MessageRecord | undefined {
+    const messageId = record.componentMessageId;
+    const update =
+      body.type === InteractionResponseType.DeferredMessageUpdate || body.type === InteractionResponseType.UpdateMessage;
+    if (!update) return undefined;
+    if (messageId === undefined) throw discordErrors.invalidCallbackType(body.type);
+    record.originalMessageId = messageId;
+    const message = this.world.messages.get(messageId);
+    if (!message || message.deletedAt !== null) throw discordErrors.unknownMessage();
+    if (body.type === InteractionResponseType.UpdateMessage) this.edit(message, body.data ?? {}, now);
+    return message;
+  }
+
   private buildOption(
     guildId: Snowflake,
     name: string,
@@ -286,12 +336,15 @@ export class InteractionStore {
     record.calls.push({ at: now, kind: 'callback', responseType: body.type, body });
     record.lastActivityAt = now;
 
-    let message: MessageRecord | undefined;
+    let message: MessageRecord | undefined = this.componentUpdate(record, body, now);
     const autocomplete = record.payload.type === (InteractionType.ApplicationCommandAutocomplete as number);
     if (autocomplete !== (body.type === InteractionResponseType.ApplicationCommandAutocompleteResult)) {
       throw discordErrors.invalidCallbackType(body.type);
     }
     switch (body.type) {
+      case InteractionResponseType.DeferredMessageUpdate:
+      case InteractionResponseType.UpdateMessage:
+        break; // componentUpdate() did the work
       case InteractionResponseType.ApplicationCommandAutocompleteResult:
         record.choices = body.data.choices ?? [];
         break;
@@ -319,13 +372,14 @@ export class InteractionStore {
     }
     record.response = { type: body.type, at: now, ephemeral: message?.ephemeral ?? false };
     if (message) record.originalMessageId = message.id;
+    const type = record.componentMessageId ? InteractionType.MessageComponent : InteractionType.ApplicationCommand;
     if (!withResponse) return { status: 204 };
     return {
       status: 200,
       body: {
         interaction: {
           id: record.id,
-          type: InteractionType.ApplicationCommand,
+          type,
           ...(message
             ? {
                 response_message_id: message.id,

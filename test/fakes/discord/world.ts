@@ -58,6 +58,7 @@ import type {
   APIApplicationCommandInteractionMetadata,
   APIMessageInteraction,
 } from 'discord-api-types/v10';
+import { checkComponents, withComponentIds } from './components.js';
 import { DiscordApiError, discordErrors } from './errors.js';
 import type { Dispatcher } from './gatewayTypes.js';
 import { DISCORD_EPOCH_MS, SnowflakeGenerator } from './snowflake.js';
@@ -164,6 +165,8 @@ export interface FakeGuild {
 export interface MessageVersion {
   readonly content: string;
   readonly embeds: readonly APIEmbed[];
+  /** Buttons (action rows) the message showed in this state. */
+  readonly components: readonly APIMessageTopLevelComponent[];
   readonly flags: number;
   readonly at: number;
   readonly via: 'create' | 'edit';
@@ -766,8 +769,9 @@ export class FakeWorld {
     const content = (input.content ?? '').trim();
     const embeds = [...(input.embeds ?? [])];
     const attachments = [...(input.attachments ?? [])];
-    const components = [...(input.components ?? [])];
+    const components = withComponentIds(input.components ?? []);
     this.checkBody(content, embeds, attachments.length > 0 || components.length > 0, input.allowEmpty === true);
+    checkComponents(components);
 
     let reference: APIMessageReference | undefined;
     let referenced: MessageRecord | undefined;
@@ -841,7 +845,7 @@ export class FakeWorld {
       createdAt: now,
       ephemeral,
       interactionId: input.interaction?.id ?? null,
-      versions: [{ content, embeds, flags, at: now, via: 'create', allowedMentions: input.allowedMentions }],
+      versions: [{ content, embeds, components, flags, at: now, via: 'create', allowedMentions: input.allowedMentions }],
       deletedAt: null,
       current: message,
     };
@@ -890,11 +894,12 @@ export class FakeWorld {
     const content = patch.content === undefined ? prev.content : (patch.content ?? '').trim();
     const embeds = patch.embeds === undefined ? prev.embeds : [...(patch.embeds ?? [])];
     const attachments = patch.attachments === undefined || patch.attachments === null ? prev.attachments : [...patch.attachments];
-    const components = patch.components === undefined ? (prev.components ?? []) : [...(patch.components ?? [])];
+    const components = patch.components === undefined ? (prev.components ?? []) : withComponentIds(patch.components ?? []);
     // Only SuppressEmbeds may be toggled by an edit; Ephemeral/Loading etc. stay as they are (Loading clears on edit).
     const keep = (prev.flags ?? 0) & ~(MessageFlags.SuppressEmbeds | MessageFlags.Loading);
     const flags = keep | ((patch.flags ?? prev.flags ?? 0) & MessageFlags.SuppressEmbeds);
     this.checkBody(content, embeds, attachments.length > 0 || components.length > 0, false);
+    checkComponents(components);
     // An edit without allowed_mentions is re-parsed with the default rules.
     const referenced = prev.message_reference?.message_id ? this.messages.get(prev.message_reference.message_id) : undefined;
     const mentions = this.resolveMentions(record.guildId, content, patch.allowedMentions, referenced);
@@ -910,7 +915,7 @@ export class FakeWorld {
       mentions: mentions.users.map((u) => this.apiUser(u)),
       mention_roles: mentions.roles,
     };
-    record.versions.push({ content, embeds, flags, at: now, via: 'edit', allowedMentions: patch.allowedMentions });
+    record.versions.push({ content, embeds, components, flags, at: now, via: 'edit', allowedMentions: patch.allowedMentions });
     this.recordPings(record, mentions, 'edit', now);
     if (!record.ephemeral) {
       const payload: Omit<GatewayMessageUpdateDispatch, 's'> = {

@@ -83,6 +83,8 @@ export interface RecordedRequest {
   rateLimited: boolean;
   /** The scripted fault this request consumed, if any. */
   fault?: FakeFault['kind'];
+  /** When the client closed a stream before it ended (a cancelled request), epoch ms. */
+  clientAbortedAt?: number;
   /** Prompt tokens the fake's prompt cache served (chat requests that reached the model). */
   cachedTokens?: number;
 }
@@ -461,6 +463,9 @@ export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<
     let written = 0;
 
     record.status = 200;
+    res.once('close', () => {
+      if (!res.writableFinished) record.clientAbortedAt = Date.now();
+    });
     res.writeHead(200, {
       'content-type': 'text/event-stream; charset=utf-8',
       'cache-control': 'no-cache',
