@@ -22,6 +22,7 @@ import { NO_MENTIONS, threadSink, type SendableChannel } from '../src/discord/th
 import { DEFAULT_WRITES_PER_SECOND, EditBudget } from '../src/render/editBudget.js';
 import { StreamRenderer } from '../src/render/streamRenderer.js';
 import { startFakeDiscord, type FakeDiscord } from '../test/fakes/discord/index.js';
+import { peerStream, type PeerKind } from './lib/peerRenderers.js';
 import type { Row, Unit } from './lib/report.js';
 import { jainIndex, percentileSorted } from './lib/stats.js';
 import { pollUntil, prose, seededRandom, sleep, within, type BenchContext } from './lib/util.js';
@@ -222,7 +223,9 @@ function deferred(open: () => Promise<{ begin(): void; push(delta: string): void
   };
 }
 
-async function runVariant(kind: 'ours' | 'naive', n: number, s: B2Settings, burst?: Burst): Promise<VariantResult> {
+type Variant = 'ours' | 'naive' | PeerKind;
+
+async function runVariant(kind: Variant, n: number, s: B2Settings, burst?: Burst): Promise<VariantResult> {
   const fake = await startFakeDiscord({
     rateLimits: { messages: s.channelBucket, global: s.globalLimit },
     validateResponses: false,
@@ -266,6 +269,10 @@ async function runVariant(kind: 'ours' | 'naive', n: number, s: B2Settings, burs
         if (kind === 'ours') {
           const renderer = new StreamRenderer(threadSink(channel), { editIntervalMs: s.editIntervalMs, budget });
           return { begin: () => renderer.start(), push: (d: string) => renderer.push(d), finish: async () => (await renderer.finish({ kind: 'complete' })).delivered };
+        }
+        if (kind !== 'naive') {
+          const peer = peerStream(kind, client, channel.id, abort.signal, counter);
+          return { begin: () => peer.typing(), push: (d: string) => peer.push(d), finish: () => peer.finish() };
         }
         const naive = naiveStream(client, channel, abort.signal, counter);
         // The last delta's edit already carries the whole answer.
@@ -337,7 +344,7 @@ async function runVariant(kind: 'ours' | 'naive', n: number, s: B2Settings, burs
       await sleep(100);
       endAt = Date.now();
     } else {
-      // The naive backlog drains at one edit per second per thread: cut it off.
+      // A baseline's backlog drains at one edit per second per thread: cut it off.
       const cutoff = lastPush + s.baselineGraceMs;
       await pollUntil(() => streams.every((st) => wordsInThread(fake, st.threadId) >= st.deltas.length) || Date.now() >= cutoff, s.baselineGraceMs + 1_000, 50);
       endAt = Date.now();
@@ -355,7 +362,7 @@ async function runVariant(kind: 'ours' | 'naive', n: number, s: B2Settings, burs
       complete: stats.every((st) => st.complete),
       fairness: jainIndex(stats.map((st) => st.p95)),
       writesPerAnswer: writes / n,
-      issuedPerAnswer: kind === 'naive' ? counter.issued / n : writes / n,
+      issuedPerAnswer: kind === 'ours' ? writes / n : counter.issued / n,
       discord429: fake.rateLimitHits.length - base,
       limitedRoutes: describeHits(fake.rateLimitHits.slice(base)),
       undelivered,
@@ -466,6 +473,7 @@ export async function runB2(ctx: BenchContext): Promise<{ rows: Row[]; settings:
         note: `sends + edits that landed; the naive renderer asked for ${Math.round(naive.issuedPerAnswer)} per answer`,
       },
     );
+    rows.push(...(await peerRows(ctx, n, name, ours, s)));
     if (n > 1) {
       rows.push({
         id: 'B2',
@@ -505,4 +513,29 @@ async function burstRows(ctx: BenchContext, n: number, where: Burst, s: B2Settin
     row('p95 staleness', 'ms', ours.p95, naive.p95, { baselineBound: bound, note: `p50 ${Math.round(ours.p50)} / max ${Math.round(ours.max)} ms` + (ours.undelivered ? `; ${ours.undelivered} NOT delivered` : '') }),
     row('time until every answer is complete', 'ms', ours.allCompleteMs, naive.allCompleteMs, { baselineBound: bound, note: naive.complete ? '' : `naive: some answers were never complete (cut off ${s.baselineGraceMs / 1000} s after the last token)` }),
   ];
+}
+
+const PEERS: ReadonlyArray<{ kind: PeerKind; label: string }> = [
+  { kind: 'llmcord', label: "llmcord's pacing (≤ 1 edit/s per answer)" },
+  { kind: 'jsllmcord', label: "js-llmcord's pacing (edit loop every 100 ms)" },
+];
+
+/** Ours against what users would otherwise run, measured in the same run with the same streams. */
+async function peerRows(ctx: BenchContext, n: number, name: string, ours: VariantResult, s: B2Settings): Promise<Row[]> {
+  const rows: Row[] = [];
+  for (const { kind, label } of PEERS) {
+    const peer = await runVariant(kind, n, s);
+    ctx.log(`B2 ${n}: ${kind} p95 ${Math.round(peer.p95)} ms, ${peer.discord429} × 429`);
+    const bound = peer.complete ? undefined : ('≥' as const);
+    const cutNote = peer.complete ? '' : `; cut off ${s.baselineGraceMs / 1000} s after the last token, text still queued`;
+    rows.push(
+      { id: 'B2', case: name, metric: `Discord 429s vs ${label}`, unit: 'count', value: ours.discord429,
+        baseline: peer.discord429, ...(peer.discord429 ? { note: `${kind}: ${peer.limitedRoutes}` } : {}) },
+      { id: 'B2', case: name, metric: `p95 staleness vs ${label}`, unit: 'ms', value: ours.p95, baseline: peer.p95,
+        baselineBound: bound,
+        note: `${kind}: p50 ${bound ?? ''}${Math.round(peer.p50)} / max ${bound ?? ''}${Math.round(peer.max)} ms, ` +
+          `${peer.writesPerAnswer.toFixed(1)} writes landed per answer (asked ${peer.issuedPerAnswer.toFixed(1)})${cutNote}` },
+    );
+  }
+  return rows;
 }

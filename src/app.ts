@@ -37,6 +37,8 @@ export interface RunningBot {
   store: KeyvStore;
   /** Catching up after downtime, started once the gateway was ready. */
   catchUp: Promise<CatchUpReport | undefined>;
+  /** The ops server's base URL (/metrics, /healthz, /) when METRICS_PORT is set; the bound port when it is 0. */
+  opsUrl: string | undefined;
   /** Stop taking turns, let running ones finish (bounded), disconnect, close the store. */
   stop(graceMs: number): Promise<void>;
 }
@@ -135,6 +137,7 @@ export async function startBot(config: Config, logger: Logger, options: StartOpt
       client: client as Client<true>,
       service,
       store,
+      opsUrl: ops?.url,
       get catchUp() {
         return catchUp;
       },

@@ -10,7 +10,7 @@ export const statusPageScript = (labels: Record<string, string>): string => `
 const L = ${JSON.stringify(labels).replace(/</g, '\\u003c')};
 const SVG = 'http://www.w3.org/2000/svg';
 const fmt = new Intl.NumberFormat('en-US');
-const usd = (n) => '$' + n.toFixed(n >= 1 ? 2 : 4);
+const usd = (n) => '$' + (n >= 1 ? n.toFixed(2) : n === 0 ? '0' : n.toPrecision(2));
 const $ = (id) => document.getElementById(id);
 
 function svgEl(name, attrs) {

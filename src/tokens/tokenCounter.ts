@@ -1,5 +1,6 @@
-import { Tiktoken } from 'js-tiktoken/lite';
+import type { Tiktoken } from 'js-tiktoken/lite';
 import o200k_base from 'js-tiktoken/ranks/o200k_base';
+import { buildCountingEncoder } from './leanEncoder.js';
 
 /** gpt-4o family chat format: each message costs its content plus about 3 tokens of framing. */
 export const TOKENS_PER_MESSAGE = 3;
@@ -16,7 +17,7 @@ const MAX_RUN_CHARS = 48;
 const SLICE_MS = 4;
 
 let encoder: Tiktoken | undefined;
-const getEncoder = (): Tiktoken => (encoder ??= new Tiktoken(o200k_base));
+const getEncoder = (): Tiktoken => (encoder ??= buildCountingEncoder(o200k_base));
 
 /**
  * Split into segments that are safe to encode separately: cut only before whitespace (o200k attaches a leading

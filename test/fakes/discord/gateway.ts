@@ -158,7 +158,24 @@ export class FakeGateway implements Dispatcher {
   }
 
   handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void {
-    this.wss.handleUpgrade(request, socket, head, (ws) => this.onConnection(ws, request));
+    const accept = () => this.wss.handleUpgrade(request, socket, head, (ws) => this.onConnection(ws, request));
+    if (this.heldUpgrades) this.heldUpgrades.push(accept);
+    else accept();
+  }
+
+  /** Upgrades waiting while the gateway is held (an outage the client cannot reconnect through). */
+  private heldUpgrades: Array<() => void> | undefined;
+
+  /** Leave new gateway connections unanswered until `release()`: the client stays disconnected meanwhile. */
+  hold(): void {
+    this.heldUpgrades ??= [];
+  }
+
+  /** Answer the held connections and every later one. */
+  release(): void {
+    const held = this.heldUpgrades ?? [];
+    this.heldUpgrades = undefined;
+    for (const accept of held) accept();
   }
 
   private onConnection(ws: WebSocket, request: IncomingMessage): void {

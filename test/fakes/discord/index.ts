@@ -590,6 +590,15 @@ export class FakeDiscord {
     this.gateway.kill();
   }
 
+  /** A gateway outage: new gateway connections hang unanswered until `releaseGateway()` (with `killGateway()`). */
+  holdGateway(): void {
+    this.gateway.hold();
+  }
+
+  releaseGateway(): void {
+    this.gateway.release();
+  }
+
   // -------------------------------------------------------------------------------------------------------------
   // Waiting
 
