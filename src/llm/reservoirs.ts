@@ -85,9 +85,7 @@ export class Reservoirs {
    * than chain(), which would forward the same weight to both. Rejects when the limiter stops meanwhile.
    */
   schedule(weight: number, admitted: () => void): Promise<void> {
-    return this.tokens.schedule(this.job(weight), () =>
-      this.requests.schedule(this.job(1), async () => admitted()),
-    );
+    return this.tokens.schedule(this.job(weight), () => this.requests.schedule(this.job(1), async () => admitted()));
   }
 
   /** Give back what an admission took (it was cancelled before anything was sent). */

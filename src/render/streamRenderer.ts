@@ -70,7 +70,8 @@ export class StreamRenderer {
   ) {
     const maxLength = options.maxLength ?? DISCORD_MESSAGE_LIMIT;
     assertSplitLimit(maxLength);
-    if (!(options.editIntervalMs >= 0)) throw new RangeError(`editIntervalMs must be >= 0, got ${options.editIntervalMs}`);
+    if (!(options.editIntervalMs >= 0))
+      throw new RangeError(`editIntervalMs must be >= 0, got ${options.editIntervalMs}`);
     this.editIntervalMs = options.editIntervalMs;
     this.budget = options.budget;
     this.controls = new SlotControls(options.controls);
@@ -127,7 +128,12 @@ export class StreamRenderer {
   private async run(): Promise<void> {
     await this.write();
     if (this.failure) {
-      await closeOut({ layout: this.layout, sink: this.sink, budget: this.budget, editIntervalMs: this.editIntervalMs });
+      await closeOut({
+        layout: this.layout,
+        sink: this.sink,
+        budget: this.budget,
+        editIntervalMs: this.editIntervalMs,
+      });
     }
   }
 

@@ -18,7 +18,11 @@ export const withBlobIds = (meta: ThreadMeta, blobs: readonly ImageBlob[]): Pick
   blobs.length === 0 ? {} : { blobIds: [...new Set([...(meta.blobIds ?? []), ...blobs.map((b) => b.id)])] };
 
 /** Image bytes of a thread by blob id; missing ones are simply absent from the map. */
-export async function readBlobs(io: RecordIo, threadId: string, ids: readonly string[]): Promise<Map<string, Uint8Array>> {
+export async function readBlobs(
+  io: RecordIo,
+  threadId: string,
+  ids: readonly string[],
+): Promise<Map<string, Uint8Array>> {
   const found = new Map<string, Uint8Array>();
   if (ids.length === 0) return found;
   const values = await io.getMany<StoredBlob>(ids.map((id) => storeKeys.blob(threadId, id)));
