@@ -54,6 +54,54 @@ function toMessageParam(message: ChatMessage): ChatCompletionMessageParam {
   return message.role === 'system' ? { role: 'system', content: text } : { role: 'assistant', content: text };
 }
 
+/** Follows the server's `x-ratelimit-*` headers; warns once when the configured limits are above the server's. */
+function limitsObserver(
+  config: Config['openai'],
+  limiter: ModelRateLimiter,
+  logger: Logger,
+): (headers: Headers | undefined) => void {
+  let warnedLimits = false;
+  return (headers: Headers | undefined): void => {
+    const snapshot = readRateLimitHeaders(headers);
+    if (!warnedLimits) {
+      const lowRpm = snapshot.limitRequests !== undefined && snapshot.limitRequests < config.rpm;
+      const lowTpm = snapshot.limitTokens !== undefined && snapshot.limitTokens < config.tpm;
+      if (lowRpm || lowTpm) {
+        warnedLimits = true;
+        logger.warn(
+          {
+            configured: { rpm: config.rpm, tpm: config.tpm },
+            server: { rpm: snapshot.limitRequests, tpm: snapshot.limitTokens },
+          },
+          'OPENAI_RPM/OPENAI_TPM are above the limits the server reports; following the server',
+        );
+      }
+    }
+    void limiter.syncWithServer(snapshot);
+  };
+}
+
+/** The chat request body every call shares (streaming adds its own fields). */
+function requestBody(
+  config: Config['openai'],
+  models: ModelTable,
+  model: string,
+  request: ChatRequest,
+  cap: number,
+): ReturnType<Transport['baseBody']> {
+  // OPENAI_USE_MAX_TOKENS forces the old name; else the model's own entry (an operator override) decides.
+  const param = config.useMaxTokens ? 'max_tokens' : models.capabilities(model).tokenParam;
+  return {
+    model,
+    messages: request.messages.map(toMessageParam),
+    ...(param === 'max_tokens' ? { max_tokens: cap } : { max_completion_tokens: cap }),
+    safety_identifier: safetyIdentifier(request.userId),
+    ...(config.reasoningEffort ? { reasoning_effort: config.reasoningEffort } : {}),
+    ...(config.promptCacheKey && request.cacheKey ? { prompt_cache_key: request.cacheKey } : {}),
+    ...(request.tools?.length ? { tools: request.tools, tool_choice: request.toolChoice ?? 'auto' } : {}),
+  };
+}
+
 export function createTransport(
   config: Config['openai'],
   maxCompletionTokens: number,
@@ -68,43 +116,14 @@ export function createTransport(
     timeout: config.timeoutMs, // until response headers arrive; the stall timer covers the body
     logLevel: 'off', // we log ourselves, without message content
   });
-  let warnedLimits = false;
-
-  const observeHeaders = (headers: Headers | undefined) => {
-    const snapshot = readRateLimitHeaders(headers);
-    if (!warnedLimits) {
-      const lowRpm = snapshot.limitRequests !== undefined && snapshot.limitRequests < config.rpm;
-      const lowTpm = snapshot.limitTokens !== undefined && snapshot.limitTokens < config.tpm;
-      if (lowRpm || lowTpm) {
-        warnedLimits = true;
-        logger.warn(
-          { configured: { rpm: config.rpm, tpm: config.tpm }, server: { rpm: snapshot.limitRequests, tpm: snapshot.limitTokens } },
-          'OPENAI_RPM/OPENAI_TPM are above the limits the server reports; following the server',
-        );
-      }
-    }
-    void limiter.syncWithServer(snapshot);
-  };
+  const observeHeaders = limitsObserver(config, limiter, logger);
 
   const completionCap = (request: ChatRequest) => request.maxCompletionTokens ?? maxCompletionTokens;
 
   return {
     openai,
     completionCap,
-    baseBody: (model, request) => {
-      // OPENAI_USE_MAX_TOKENS forces the old name; else the model's own entry (an operator override) decides.
-      const param = config.useMaxTokens ? 'max_tokens' : models.capabilities(model).tokenParam;
-      const cap = completionCap(request);
-      return {
-        model,
-        messages: request.messages.map(toMessageParam),
-        ...(param === 'max_tokens' ? { max_tokens: cap } : { max_completion_tokens: cap }),
-        safety_identifier: safetyIdentifier(request.userId),
-        ...(config.reasoningEffort ? { reasoning_effort: config.reasoningEffort } : {}),
-        ...(config.promptCacheKey && request.cacheKey ? { prompt_cache_key: request.cacheKey } : {}),
-        ...(request.tools?.length ? { tools: request.tools, tool_choice: request.toolChoice ?? 'auto' } : {}),
-      };
-    },
+    baseBody: (model, request) => requestBody(config, models, model, request, completionCap(request)),
     admit: (request, onQueued) =>
       limiter.acquire(limiter.weigh(request.promptTokens, completionCap(request)), { signal: request.signal, onQueued }),
     async send(call, { observeLimits = true } = {}) {

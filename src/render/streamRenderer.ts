@@ -1,12 +1,13 @@
-import { renderStrings } from '../strings.js';
 import { SlotControls, type ControlPlan } from './answerControls.js';
-import { failureKind, type AnswerControl, type MessageSink, type WriteOptions } from './messageSink.js';
-import { UNDELIVERED_NOTICE } from './renderNotices.js';
+import { closeOut } from './closeOut.js';
+import type { MessageSink } from './messageSink.js';
 import { DISCORD_MESSAGE_LIMIT, assertSplitLimit } from './splitMessage.js';
-import { StreamLayout, type RenderEnd, type Slot } from './streamLayout.js';
-import { STREAM_CURSOR, withoutCursor } from './streamView.js';
+import { StreamLayout, type RenderEnd } from './streamLayout.js';
+import { STREAM_CURSOR } from './streamView.js';
 import { DEFAULT_TYPING_INTERVAL_MS, TypingIndicator } from './typingIndicator.js';
-import type { WritePriority, WriteBudget } from './writeBudget.js';
+import type { WriteBudget } from './writeBudget.js';
+import { absorbWriteFailure } from './writeFailure.js';
+import { WritePlanner, type Write } from './writePlan.js';
 
 export type { RenderEnd } from './streamLayout.js';
 export { EMPTY_ANSWER_NOTICE, LENGTH_NOTICE, UNDELIVERED_NOTICE, formatNotice } from './renderNotices.js';
@@ -39,28 +40,6 @@ export interface RenderResult {
   error?: unknown;
 }
 
-/** The next write: send the slot if it has no id yet, else edit it. */
-interface Write {
-  slot: Slot;
-  content: string;
-  /** Answer offset the content shows up to. */
-  end: number;
-  /** Earliest time (ms) the write may be issued. */
-  readyAt: number;
-  priority: WritePriority;
-  /** Best-effort edit taking the cursor off a message that could not be edited (its failure is ignored). */
-  cleanup: boolean;
-  /** Buttons the message shows after this write (undefined: the render has none). */
-  controls: readonly AnswerControl[] | undefined;
-}
-
-/** Transient failures of one message's writes before it counts as uneditable (edits) or the render fails (sends). */
-const MAX_TRANSIENT_FAILURES = 4;
-const RETRY_BASE_MS = 500;
-const RETRY_MAX_MS = 8_000;
-/** Continuation messages after uneditable ones, at most: a thread that refuses every write is not chased forever. */
-const MAX_CONTINUATIONS = 3;
-
 /**
  * Turns a stream of text deltas into Discord messages a reader watches grow.
  *
@@ -83,6 +62,7 @@ export class StreamRenderer {
   /** Whether new text (or a status) should end the loop's current wait. */
   private wakeOnInput = false;
   private readonly controls: SlotControls;
+  private readonly planner: WritePlanner;
 
   constructor(
     private readonly sink: MessageSink,
@@ -90,11 +70,13 @@ export class StreamRenderer {
   ) {
     const maxLength = options.maxLength ?? DISCORD_MESSAGE_LIMIT;
     assertSplitLimit(maxLength);
-    if (!(options.editIntervalMs >= 0)) throw new RangeError(`editIntervalMs must be >= 0, got ${options.editIntervalMs}`);
+    if (!(options.editIntervalMs >= 0))
+      throw new RangeError(`editIntervalMs must be >= 0, got ${options.editIntervalMs}`);
     this.editIntervalMs = options.editIntervalMs;
     this.budget = options.budget;
     this.controls = new SlotControls(options.controls);
     this.layout = new StreamLayout(maxLength);
+    this.planner = new WritePlanner(this.layout, this.controls, this.editIntervalMs);
     // Typing is cosmetic: it uses a budget grant when one is free and is skipped (not queued) when writes are busy,
     // so many answers starting at once cannot push the bot over Discord's global limit.
     this.typing = new TypingIndicator(
@@ -145,12 +127,19 @@ export class StreamRenderer {
 
   private async run(): Promise<void> {
     await this.write();
-    if (this.failure) await this.closeOut();
+    if (this.failure) {
+      await closeOut({
+        layout: this.layout,
+        sink: this.sink,
+        budget: this.budget,
+        editIntervalMs: this.editIntervalMs,
+      });
+    }
   }
 
   private async write(): Promise<void> {
     while (!this.failure) {
-      const next = this.plan();
+      const next = this.planner.next(this.end);
       if (!next) {
         if (this.end !== undefined) return;
         await this.sleep(undefined);
@@ -168,52 +157,9 @@ export class StreamRenderer {
         return;
       }
       // Plan again: text may have arrived while we waited for the grant, and the write should carry it.
-      const write = this.plan();
+      const write = this.planner.next(this.end);
       if (write && write.readyAt <= Date.now()) await this.perform(write);
     }
-  }
-
-  /**
-   * The first write that may go now, else the one that may go soonest. Earlier messages first, and a message is
-   * posted only once the one before it shows its final text, so no reader ever sees a part twice.
-   */
-  private plan(): Write | undefined {
-    if (this.end !== undefined) this.layout.finalize(this.end);
-    else this.layout.update();
-    const now = Date.now();
-    let soonest: Write | undefined;
-    let previousSettled = true;
-    for (const slot of this.layout.slots) {
-      const write = this.writeFor(slot, previousSettled);
-      previousSettled = slot.dead || (slot.final !== undefined && slot.sent === slot.final);
-      if (!write) {
-        if (slot.id === undefined && !slot.dead) break; // nothing later may be posted before this one
-        continue;
-      }
-      if (write.readyAt <= now) return write;
-      if (!soonest || write.readyAt < soonest.readyAt) soonest = write;
-    }
-    return soonest;
-  }
-
-  private writeFor(slot: Slot, previousSettled: boolean): Write | undefined {
-    const content = this.layout.desired(slot);
-    const controls = this.controls.desired(slot, this.layout.slots, this.end);
-    if (content === undefined || (content === slot.sent && !this.controls.changed(slot, controls))) return undefined;
-    const end = content === slot.final ? slot.finalEnd : content === slot.view ? slot.viewEnd : slot.start;
-    if (slot.id === undefined) {
-      if (!previousSettled) return undefined;
-      return { slot, content, end, readyAt: Math.max(Date.now(), slot.retryAt), priority: 'urgent', cleanup: false, controls };
-    }
-    // Spacing counts from when the previous write was acknowledged, so a slow or retried one is never followed
-    // by the next at once.
-    const readyAt = Math.max(slot.lastWriteAt + this.editIntervalMs, slot.retryAt);
-    if (slot.dead) {
-      const next = this.layout.slots[this.layout.slots.indexOf(slot) + 1];
-      if (next && next.id === undefined) return undefined; // clean up once the answer goes on below
-      return { slot, content, end, readyAt, priority: 'stream', cleanup: true, controls };
-    }
-    return { slot, content, end, readyAt, priority: slot.final !== undefined ? 'urgent' : 'stream', cleanup: false, controls };
   }
 
   private async perform({ slot, content, end, priority, cleanup, controls }: Write): Promise<void> {
@@ -230,58 +176,11 @@ export class StreamRenderer {
       slot.failures = 0;
       this.controls.landed(slot, controls);
     } catch (error) {
-      this.failed(slot, error, cleanup, controls);
+      // A dead message's buttons are not chased either: mark them as settled whatever the write did.
+      if (cleanup) this.controls.landed(slot, controls);
+      if (absorbWriteFailure(this.layout, slot, error, cleanup, this.editIntervalMs)) this.fail(error);
     } finally {
       slot.lastWriteAt = Date.now();
-    }
-  }
-
-  /** Retry later, continue in a new message, or give up: never leave the answer half-finished without saying so. */
-  private failed(slot: Slot, error: unknown, cleanup: boolean, controls?: readonly AnswerControl[]): void {
-    if (cleanup) {
-      // Best effort only: the answer already went on in the next message; its buttons are not chased either.
-      slot.sent = slot.final;
-      this.controls.landed(slot, controls);
-      return;
-    }
-    const kind = failureKind(error);
-    if (kind === 'transient' && slot.failures < MAX_TRANSIENT_FAILURES) {
-      slot.failures += 1;
-      slot.retryAt = Date.now() + Math.min(RETRY_MAX_MS, Math.max(this.editIntervalMs, RETRY_BASE_MS * 2 ** (slot.failures - 1)));
-      return;
-    }
-    const continuations = this.layout.slots.filter((s) => s.dead).length;
-    if (slot.id !== undefined && kind !== 'fatal' && continuations < MAX_CONTINUATIONS) {
-      this.layout.continueAfter(slot, renderStrings.continued, kind === 'gone');
-      return;
-    }
-    this.fail(error);
-  }
-
-  /**
-   * The answer could not be written out: take the cursor off every message that still shows it and say so on the
-   * last one, so nothing looks as if it were still coming. One best-effort write each; failures are ignored.
-   */
-  private async closeOut(): Promise<void> {
-    const posted = this.layout.slots.filter((slot) => slot.id !== undefined && slot.sent !== undefined);
-    const last = posted[posted.length - 1];
-    for (const slot of posted) {
-      const content = slot === last ? this.layout.closedWith(slot, UNDELIVERED_NOTICE) : withoutCursor(slot.sent ?? '');
-      if (content === slot.sent) continue;
-      // The answer has ended: its buttons go too (Stop would stop nothing).
-      await this.bestEffort(slot, (options) => this.sink.edit(slot.id ?? '', content, { ...options, controls: [] }));
-    }
-    if (!last) await this.bestEffort(undefined, (options) => this.sink.send(UNDELIVERED_NOTICE, options));
-  }
-
-  private async bestEffort(slot: Slot | undefined, write: (options: WriteOptions) => Promise<unknown>): Promise<void> {
-    const waitMs = slot ? Math.max(slot.lastWriteAt + this.editIntervalMs, slot.retryAt) - Date.now() : 0;
-    if (waitMs > 0) await new Promise((resolve) => setTimeout(resolve, waitMs));
-    try {
-      await this.budget.acquire('urgent');
-      await write({ priority: 'urgent', preGranted: true });
-    } catch {
-      // Discord refuses this one too (or the bot is shutting down): the failure is already reported.
     }
   }
 
