@@ -1,8 +1,8 @@
-import type { Fence, FenceMap } from './fences.js';
-import { scanFences } from './fences.js';
+import { lastGraphemeStart } from '../text/graphemes.js';
+import { truncateText } from '../text/truncate.js';
 import { EMPTY_ANSWER_NOTICE, LENGTH_NOTICE, NOTICE_SEPARATOR, formatNotice } from './renderNotices.js';
-import { chunkAt, findCut, isVisible } from './splitMessage.js';
-import { lastClusterStart, visibleEnd, withCursor } from './streamView.js';
+import { NO_CARRY, carryAt, chunkAt, findCut, isVisible, scanMessage, type Carry, type MessageMap } from './splitMessage.js';
+import { visibleEnd, withCursor } from './streamView.js';
 
 /** How an answer ended (see StreamRenderer.finish). */
 export type RenderEnd =
@@ -15,8 +15,8 @@ export type RenderEnd =
 export interface Slot {
   /** Answer offset where this message's part begins. */
   start: number;
-  /** Code block open at `start`, reopened at the top of this message. */
-  carried: Fence | undefined;
+  /** What is open at `start` (code block, emphasis, quote), reopened at the top of this message. */
+  carried: Carry;
   /** Content while growing (with cursor), or undefined when there is nothing visible yet. */
   view: string | undefined;
   /** Final content, once this message's part of the answer is decided; then it is never edited again. */
@@ -31,7 +31,7 @@ export interface Slot {
   lastWriteAt: number;
 }
 
-function newSlot(start: number, carried: Fence | undefined, final?: string): Slot {
+function newSlot(start: number, carried: Carry, final?: string): Slot {
   return { start, carried, view: undefined, final, body: '', id: undefined, sent: undefined, lastWriteAt: -Infinity };
 }
 
@@ -44,7 +44,7 @@ export class StreamLayout {
   private answer = '';
   private status: string | undefined;
   private finalized = false;
-  readonly slots: Slot[] = [newSlot(0, undefined)];
+  readonly slots: Slot[] = [newSlot(0, NO_CARRY)];
 
   constructor(private readonly limit: number) {}
 
@@ -54,7 +54,7 @@ export class StreamLayout {
 
   /** Shown in the first message until answer text is visible. */
   setStatus(status: string): void {
-    if (isVisible(status)) this.status = truncate(status, this.limit);
+    if (isVisible(status)) this.status = truncateText(status, this.limit);
   }
 
   /** The content the slot should show now, or undefined when it has nothing to show. */
@@ -75,17 +75,17 @@ export class StreamLayout {
     if (this.finalized) return;
     for (;;) {
       const slot = this.open;
-      const map = scanFences(this.answer, slot.start, slot.carried);
-      const end = visibleEnd(this.answer, slot.start, map);
-      const chunk = chunkAt(this.answer, slot.start, end, slot.carried, map);
+      const map = this.scan(slot, false);
+      const end = visibleEnd(this.answer, slot.start, map.fences);
+      const chunk = chunkAt(this.answer, map, end);
       const view = withCursor(chunk);
       if (view.length <= this.limit) {
         slot.view = isVisible(chunk.body) ? view : undefined;
         return;
       }
       // The last character cluster may still grow (an emoji sequence split across deltas): never cut into it.
-      const frontier = Math.min(end, lastClusterStart(this.answer));
-      this.cutAt(slot, map, findCut(this.answer, slot.start, slot.carried, map, this.limit, frontier));
+      const frontier = Math.min(end, lastGraphemeStart(this.answer));
+      this.cutAt(slot, map, findCut(this.answer, map, this.limit, frontier));
     }
   }
 
@@ -95,20 +95,25 @@ export class StreamLayout {
     this.finalized = true;
     for (;;) {
       const slot = this.open;
-      const map = scanFences(this.answer, slot.start, slot.carried);
-      const chunk = chunkAt(this.answer, slot.start, this.answer.length, slot.carried, map);
+      const map = this.scan(slot, true);
+      const chunk = chunkAt(this.answer, map, this.answer.length);
       slot.view = undefined;
       if (chunk.text.length <= this.limit) {
         this.finishLast(slot, isVisible(chunk.body) ? chunk : undefined, end);
         return;
       }
-      this.cutAt(slot, map, findCut(this.answer, slot.start, slot.carried, map, this.limit));
+      this.cutAt(slot, map, findCut(this.answer, map, this.limit));
     }
   }
 
-  private cutAt(slot: Slot, map: FenceMap, cut: number): void {
-    const chunk = chunkAt(this.answer, slot.start, cut, slot.carried, map);
-    const carried = map.fenceAt(cut);
+  private scan(slot: Slot, final: boolean): MessageMap {
+    return scanMessage(this.answer, slot.start, slot.carried, { limit: this.limit, final });
+  }
+
+  /** Seal the slot at `cut` (its text never changes again) and open the next message there. */
+  private cutAt(slot: Slot, map: MessageMap, cut: number): void {
+    const chunk = chunkAt(this.answer, map, cut);
+    const carried = carryAt(map, cut);
     if (!isVisible(chunk.body)) {
       // Whitespace only: nothing a reader would see (Discord rejects it), so the message starts after it.
       slot.start = cut;
@@ -128,7 +133,7 @@ export class StreamLayout {
       last.body = chunk.body;
       const withNotice = notice === undefined ? chunk.text : chunk.text + NOTICE_SEPARATOR + notice;
       last.final = withNotice.length <= this.limit ? withNotice : chunk.text;
-      if (notice !== undefined && withNotice.length > this.limit) this.slots.push(newSlot(this.answer.length, undefined, notice));
+      if (notice !== undefined && withNotice.length > this.limit) this.slots.push(newSlot(this.answer.length, NO_CARRY, notice));
       return;
     }
     if (!answered) {
@@ -138,7 +143,7 @@ export class StreamLayout {
     }
     // Only whitespace after the last cut: that message was never shown.
     this.slots.pop();
-    if (notice !== undefined) this.slots.push(newSlot(this.answer.length, undefined, notice));
+    if (notice !== undefined) this.slots.push(newSlot(this.answer.length, NO_CARRY, notice));
   }
 }
 
@@ -152,15 +157,4 @@ function noticeFor(end: RenderEnd, answered: boolean): string | undefined {
     case 'error':
       return formatNotice(end.notice);
   }
-}
-
-/** At most `limit` UTF-16 units, cut between code points, with an ellipsis when cut. */
-function truncate(text: string, limit: number): string {
-  if (text.length <= limit) return text;
-  let out = '';
-  for (const codePoint of text) {
-    if (out.length + codePoint.length > limit - 1) break;
-    out += codePoint;
-  }
-  return `${out}…`;
 }
