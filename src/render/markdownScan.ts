@@ -39,6 +39,8 @@ class Scanner {
   private readonly blocked: Uint8Array;
   private readonly pairs: Pair[] = [];
   private readonly quoteLines: Array<[number, number]> = [];
+  private readonly longAtoms: Array<[number, number]> = [];
+  private readonly opaqueUntil: number;
   private readonly stack: Opener[];
   private blockQuoteAt: number | undefined;
   private seq = 0;
@@ -59,6 +61,7 @@ class Scanner {
     }));
     this.blockQuoteAt = carry.blockQuote ? from - 1 : undefined;
     if (carry.lineQuote) this.quoteLines.push([from - 1, this.lineEnd(from)]);
+    this.opaqueUntil = Math.min(carry.opaqueUntil ?? from, text.length);
     this.codeRegions = fences.spans.map((s) => [s.openStart, s.closeEnd ?? text.length] as const);
   }
 
@@ -73,7 +76,8 @@ class Scanner {
   }
 
   scan(): MarkdownMap {
-    let i = this.carriedCodeSpan();
+    let i = Math.max(this.carriedCodeSpan(), this.opaqueUntil);
+    if (i > this.from) this.longAtoms.push([this.from - 1, i]);
     while (i < this.end) {
       const code = this.codeRegions.find(([start, stop]) => start <= i && i < stop);
       if (code) {
@@ -91,7 +95,8 @@ class Scanner {
       i = this.token(i);
     }
     this.finishOpeners();
-    return new MarkdownMap(this.from, this.blocked, this.pairs, this.blockQuoteAt, this.quoteLines, this.fences);
+    const { from, blocked, pairs, blockQuoteAt, quoteLines, fences, longAtoms } = this;
+    return new MarkdownMap(from, blocked, pairs, blockQuoteAt, quoteLines, fences, longAtoms);
   }
 
   /** Markers at a line start; returns where the line's content starts. */
@@ -121,6 +126,7 @@ class Scanner {
     const atom = atomLength(text, i, text.length);
     if (atom > 0) {
       if (atom <= this.options.maxAtomLength) this.block(i, i + atom);
+      else this.longAtoms.push([i, i + atom]);
       return i + atom;
     }
     if (!this.options.final && (ch === '[' || ch === '<') && this.end === text.length) {

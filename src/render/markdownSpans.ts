@@ -18,6 +18,8 @@ export interface MarkdownCarry {
   readonly blockQuote: boolean;
   /** The cut fell inside a `> ` line: the rest of that line is still quoted. */
   readonly lineQuote: boolean;
+  /** The cut fell inside a link or URL too long to keep whole: its rest, up to here, is no markdown. */
+  readonly opaqueUntil?: number;
 }
 
 export const NO_MARKDOWN_CARRY: MarkdownCarry = { marks: [], blockQuote: false, lineQuote: false };
@@ -56,6 +58,7 @@ export class MarkdownMap {
     private readonly blockQuoteAt: number | undefined,
     private readonly quoteLines: ReadonlyArray<readonly [number, number]>,
     private readonly fences: FenceMap,
+    private readonly longAtoms: ReadonlyArray<readonly [number, number]>,
   ) {}
 
   /** True when a cut at p would fall inside something that must stay whole. */
@@ -67,7 +70,9 @@ export class MarkdownMap {
   carryAt(p: number): MarkdownCarry {
     const blockQuote = this.blockQuoteAt !== undefined && this.blockQuoteAt < p;
     const lineQuote = !blockQuote && this.quoteLines.some(([start, end]) => start < p && p <= end);
-    return { marks: this.marksAt(p), blockQuote, lineQuote };
+    const opaqueUntil = this.longAtoms.find(([start, end]) => start < p && p < end)?.[1];
+    const carry = { marks: this.marksAt(p), blockQuote, lineQuote };
+    return opaqueUntil === undefined ? carry : { ...carry, opaqueUntil };
   }
 
   /** The closing markers a message ending at p needs, innermost first. */

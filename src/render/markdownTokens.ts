@@ -21,7 +21,7 @@ const PENDING_TAIL = [
 ];
 
 function isWordChar(ch: string | undefined): boolean {
-  return ch !== undefined && /[\p{L}\p{N}_]/u.test(ch);
+  return ch !== undefined && /[\p{L}\p{N}]/u.test(ch);
 }
 
 /** A URL without the trailing punctuation (and an unbalanced closing parenthesis) that ends a sentence. */

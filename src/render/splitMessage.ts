@@ -26,13 +26,17 @@ export function assertSplitLimit(limit: number): void {
  * Where a cut may fall as far as code blocks go: never inside a fence line, never leaving an empty code block,
  * and never mid-line right before something that would read as a fence at the start of the next message.
  */
-function fenceAllowsCut(text: string, p: number, map: MessageMap): boolean {
+function fenceAllowsCut(text: string, p: number, map: MessageMap, strict = true): boolean {
   const { fences } = map;
   if (fences.placeAt(p) === 'fence' || fences.isBlockEdge(p)) return false;
   if (text[p - 1] === '\n') return true;
   const lineStart = text.lastIndexOf('\n', p - 1) + 1;
-  return !looksLikeFenceLine(text, lineStart) && !looksLikeFenceLine(text, p);
+  // "```x``` and more": once a backtick follows the leading run, the piece before the cut is no fence.
+  const fenceLike = looksLikeFenceLine(text, lineStart) && !INLINE_AFTER_RUN.test(text.slice(lineStart, p));
+  return !(strict && fenceLike) && !looksLikeFenceLine(text, p);
 }
+
+const INLINE_AFTER_RUN = /^[ \t]*`{3,}[^`\n]*`/;
 
 /** ...and never inside a link, URL, inline code, mention, emoji, timestamp or delimiter run. */
 function cutAllowed(text: string, p: number, map: MessageMap): boolean {
@@ -96,7 +100,10 @@ function hardCut(
     (p) => p >= minEnd && graphemes.has(p) && cutAllowed(text, p, map),
     // A protected span longer than the message: cutting inside it is all that is left.
     (p) => p >= minEnd && graphemes.has(p) && fenceAllowsCut(text, p, map),
+    // A line that starts like a fence ("```x``` …") but runs on for more than a message.
+    (p) => p >= minEnd && graphemes.has(p) && fenceAllowsCut(text, p, map, false) && !map.markdown.isBlocked(p),
     (p) => p >= minEnd && !splitsSurrogatePair(text, p) && fenceAllowsCut(text, p, map),
+    (p) => graphemes.has(p),
     (p) => !splitsSurrogatePair(text, p),
   ];
   for (const acceptable of tries) {
