@@ -8,7 +8,7 @@ import type { Doc } from './markdownArbitraries.js';
 const segmenter = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
 
 const REOPEN = /^(>>> |> )?((?:`{3,}|~{3,})\S*\n)?([*_~|`]*)$/;
-const CLOSE = /^([*_~|`]*)(\n?(?:`{3,}|~{3,}))?$/;
+const CLOSE = /^([*_~|`]*?)(\n?(?:`{3,}|~{3,}))?$/;
 
 /**
  * Every grapheme boundary of the text. A line break always ends a cluster, so lines are segmented one by one
