@@ -14,7 +14,7 @@ export const MIN_SPLIT_LIMIT = 200;
  * While streaming the text before the cut is already on screen: a fuller message moves less of it to the next one.
  */
 const FILL_RATIOS_FINAL: readonly number[] = [0.5];
-const FILL_RATIOS_STREAMING: readonly number[] = [0.8, 0.5];
+const FILL_RATIOS_STREAMING: readonly number[] = [0.8];
 
 export function assertSplitLimit(limit: number): void {
   if (!Number.isInteger(limit) || limit < MIN_SPLIT_LIMIT) {
@@ -75,7 +75,8 @@ export function findCut(text: string, map: MessageMap, limit: number, frontier?:
       if (p !== undefined && p >= fullEnough) return p;
     }
   }
-  for (const kind of KINDS_BEST_FIRST) {
+  // While streaming, an early boundary would move most of a visible message to the next: cut the run instead.
+  for (const kind of final ? KINDS_BEST_FIRST : []) {
     const p = best.get(kind);
     if (p !== undefined) return p;
   }
