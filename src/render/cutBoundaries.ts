@@ -3,7 +3,12 @@ import type { FenceMap } from './fences.js';
 /** Kinds of place a message may end, best last. */
 export const Boundary = { none: 0, space: 1, sentence: 2, line: 3, paragraph: 4 } as const;
 export type BoundaryKind = (typeof Boundary)[keyof typeof Boundary];
-export const KINDS_BEST_FIRST: readonly BoundaryKind[] = [Boundary.paragraph, Boundary.line, Boundary.sentence, Boundary.space];
+export const KINDS_BEST_FIRST: readonly BoundaryKind[] = [
+  Boundary.paragraph,
+  Boundary.line,
+  Boundary.sentence,
+  Boundary.space,
+];
 
 const SENTENCE_END = /[.!?…]/;
 /** Closing marks that may sit between a sentence end and the following space: `"Done."`, `**Done.**`, `(Done.)`. */
@@ -16,7 +21,8 @@ const WHITESPACE = /\s/;
 
 function endsSentence(text: string, spaceRunStart: number, floor: number): boolean {
   let i = spaceRunStart - 1;
-  for (let skipped = 0; i > floor && skipped < MAX_SENTENCE_CLOSERS && SENTENCE_CLOSERS.test(text[i] ?? ''); skipped++) i--;
+  for (let skipped = 0; i > floor && skipped < MAX_SENTENCE_CLOSERS && SENTENCE_CLOSERS.test(text[i] ?? ''); skipped++)
+    i--;
   return SENTENCE_END.test(text[i] ?? '');
 }
 

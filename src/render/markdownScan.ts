@@ -28,7 +28,8 @@ function scanLimit(text: string, to: number): number {
   let lineStart = text.lastIndexOf('\n', to - 1) + 1;
   if (lineStart < to) lineStart = text.indexOf('\n', to) + 1 || text.length;
   while (lineStart < text.length) {
-    if (BLANK_LINE.test(text.slice(lineStart, lineStart + 256)) || looksLikeFenceLine(text, lineStart)) return lineStart;
+    if (BLANK_LINE.test(text.slice(lineStart, lineStart + 256)) || looksLikeFenceLine(text, lineStart))
+      return lineStart;
     lineStart = text.indexOf('\n', lineStart) + 1 || text.length;
   }
   return text.length;
@@ -57,7 +58,11 @@ class Scanner {
     this.end = scanLimit(text, options.to);
     this.blocked = new Uint8Array(this.end - from + 2);
     this.stack = carry.marks.map((marker) => ({
-      char: marker[0] ?? '*', start: from, remaining: marker.length, carried: true, seq: this.seq++,
+      char: marker[0] ?? '*',
+      start: from,
+      remaining: marker.length,
+      carried: true,
+      seq: this.seq++,
     }));
     this.blockQuoteAt = carry.blockQuote ? from - 1 : undefined;
     if (carry.lineQuote) this.quoteLines.push([from - 1, this.lineEnd(from)]);

@@ -38,7 +38,8 @@ export function scanMessage(text: string, start: number, carry: Carry, options: 
   const fences = scanFences(text, start, carry.fence, to);
   const maxAtomLength = Math.floor(options.limit / 4);
   const markdown = scanMarkdown(text, start, carry.markdown, fences, { to, final: options.final, maxAtomLength });
-  const reopen = quotePrefix(carry.markdown) + (carry.fence ? reopenLine(carry.fence) : '') + carry.markdown.marks.join('');
+  const reopen =
+    quotePrefix(carry.markdown) + (carry.fence ? reopenLine(carry.fence) : '') + carry.markdown.marks.join('');
   return { start, carry, fences, markdown, reopen };
 }
 
@@ -76,7 +77,8 @@ const WHITESPACE = /\s/;
 function shapeOf(text: string, map: MessageMap, end: number): Shape {
   let bodyStart = map.start;
   // A reopened marker must touch the text it wraps, and a closing one too, or Discord shows plain stars.
-  if (map.carry.markdown.marks.length > 0) while (bodyStart < end && WHITESPACE.test(text[bodyStart] ?? '')) bodyStart++;
+  if (map.carry.markdown.marks.length > 0)
+    while (bodyStart < end && WHITESPACE.test(text[bodyStart] ?? '')) bodyStart++;
   const marksClose = end > bodyStart ? map.markdown.closeAt(end) : '';
   let bodyEnd = end;
   if (marksClose !== '') while (bodyEnd > bodyStart && WHITESPACE.test(text[bodyEnd - 1] ?? '')) bodyEnd--;
@@ -85,7 +87,8 @@ function shapeOf(text: string, map: MessageMap, end: number): Shape {
 
 function fenceCloseLength(text: string, shape: Shape, reopen: string): number {
   if (!shape.fence) return 0;
-  const needsNewline = shape.bodyEnd > shape.bodyStart ? text[shape.bodyEnd - 1] !== '\n' : reopen !== '' && !reopen.endsWith('\n');
+  const needsNewline =
+    shape.bodyEnd > shape.bodyStart ? text[shape.bodyEnd - 1] !== '\n' : reopen !== '' && !reopen.endsWith('\n');
   return shape.fence.marker.length + (needsNewline ? 1 : 0);
 }
 
@@ -97,13 +100,26 @@ export function chunkAt(text: string, map: MessageMap, end: number): Chunk {
   const fenceClose = shape.fence ? `${fenceLength > shape.fence.marker.length ? '\n' : ''}${shape.fence.marker}` : '';
   const close = shape.marksClose + fenceClose;
   const { reopen } = map;
-  return { text: reopen + body + close, body, reopen, close, start: shape.bodyStart, end: shape.bodyEnd, closesFence: fenceClose !== '' };
+  return {
+    text: reopen + body + close,
+    body,
+    reopen,
+    close,
+    start: shape.bodyStart,
+    end: shape.bodyEnd,
+    closesFence: fenceClose !== '',
+  };
 }
 
 /** Length of chunkAt(...).text without building it. */
 export function chunkLength(text: string, map: MessageMap, end: number): number {
   const shape = shapeOf(text, map, end);
-  return map.reopen.length + (shape.bodyEnd - shape.bodyStart) + shape.marksClose.length + fenceCloseLength(text, shape, map.reopen);
+  return (
+    map.reopen.length +
+    (shape.bodyEnd - shape.bodyStart) +
+    shape.marksClose.length +
+    fenceCloseLength(text, shape, map.reopen)
+  );
 }
 
 /** True when the text has something a reader can see (Discord rejects empty and whitespace-only content). */

@@ -1,9 +1,27 @@
 import { graphemeBoundaries, splitsSurrogatePair } from '../text/graphemes.js';
 import { Boundary, KINDS_BEST_FIRST, boundaryAt, type BoundaryKind } from './cutBoundaries.js';
 import { MAX_FENCE_LINE_LENGTH, looksLikeFenceLine } from './fences.js';
-import { NO_CARRY, carryAt, chunkAt, chunkLength, isVisible, scanMessage, type Chunk, type MessageMap } from './messageChunk.js';
+import {
+  NO_CARRY,
+  carryAt,
+  chunkAt,
+  chunkLength,
+  isVisible,
+  scanMessage,
+  type Chunk,
+  type MessageMap,
+} from './messageChunk.js';
 
-export { NO_CARRY, carryAt, chunkAt, isVisible, scanMessage, type Carry, type Chunk, type MessageMap } from './messageChunk.js';
+export {
+  NO_CARRY,
+  carryAt,
+  chunkAt,
+  isVisible,
+  scanMessage,
+  type Carry,
+  type Chunk,
+  type MessageMap,
+} from './messageChunk.js';
 
 /** Discord rejects message content longer than this (create and edit). */
 export const DISCORD_MESSAGE_LIMIT = 2000;

@@ -1,7 +1,16 @@
 import { lastGraphemeStart } from '../text/graphemes.js';
 import { truncateText } from '../text/truncate.js';
 import { EMPTY_ANSWER_NOTICE, LENGTH_NOTICE, NOTICE_SEPARATOR, formatNotice } from './renderNotices.js';
-import { NO_CARRY, carryAt, chunkAt, findCut, isVisible, scanMessage, type Carry, type MessageMap } from './splitMessage.js';
+import {
+  NO_CARRY,
+  carryAt,
+  chunkAt,
+  findCut,
+  isVisible,
+  scanMessage,
+  type Carry,
+  type MessageMap,
+} from './splitMessage.js';
 import { visibleEnd, withCursor } from './streamView.js';
 
 /** How an answer ended (see StreamRenderer.finish). */
@@ -133,7 +142,8 @@ export class StreamLayout {
       last.body = chunk.body;
       const withNotice = notice === undefined ? chunk.text : chunk.text + NOTICE_SEPARATOR + notice;
       last.final = withNotice.length <= this.limit ? withNotice : chunk.text;
-      if (notice !== undefined && withNotice.length > this.limit) this.slots.push(newSlot(this.answer.length, NO_CARRY, notice));
+      if (notice !== undefined && withNotice.length > this.limit)
+        this.slots.push(newSlot(this.answer.length, NO_CARRY, notice));
       return;
     }
     if (!answered) {

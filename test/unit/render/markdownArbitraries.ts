@@ -12,7 +12,12 @@ export interface Doc {
   /** [start, end) of fenced code blocks (their content is no markdown). */
   readonly code: ReadonlyArray<readonly [number, number]>;
   /** Emphasis/spoiler pairs: marker, opener start, content start, closer start. */
-  readonly marks: ReadonlyArray<{ readonly marker: string; readonly open: number; readonly content: number; readonly close: number }>;
+  readonly marks: ReadonlyArray<{
+    readonly marker: string;
+    readonly open: number;
+    readonly content: number;
+    readonly close: number;
+  }>;
   /** Offsets of `>>> ` line starts. */
   readonly blockQuotes: readonly number[];
   /** [lineStart, lineEnd) of `> ` lines. */
@@ -26,7 +31,12 @@ function shift(doc: Doc, by: number): Doc {
     text: doc.text,
     atoms: doc.atoms.map(([a, b, k]) => [a + by, b + by, k] as const),
     code: doc.code.map(([a, b]) => [a + by, b + by] as const),
-    marks: doc.marks.map((m) => ({ marker: m.marker, open: m.open + by, content: m.content + by, close: m.close + by })),
+    marks: doc.marks.map((m) => ({
+      marker: m.marker,
+      open: m.open + by,
+      content: m.content + by,
+      close: m.close + by,
+    })),
     blockQuotes: doc.blockQuotes.map((q) => q + by),
     quoteLines: doc.quoteLines.map(([a, b]) => [a + by, b + by] as const),
   };
@@ -68,7 +78,11 @@ const snowflake = fc.bigInt({ min: 100_000_000_000_000_000n, max: 1_399_999_999_
 const word = fc.stringMatching(/^[A-Za-z]{1,10}$/);
 const words = fc.array(word, { minLength: 1, maxLength: 12 }).map((w) => w.join(' '));
 const graphemeRun = fc
-  .array(fc.constantFrom('🇺🇸', '🇩🇪', '🇯🇵', '👨‍👩‍👧‍👦', 'e\u0301\u0302', '👍🏽', 'க்ஷ'), { minLength: 1, maxLength: 400, size: 'large' })
+  .array(fc.constantFrom('🇺🇸', '🇩🇪', '🇯🇵', '👨‍👩‍👧‍👦', 'e\u0301\u0302', '👍🏽', 'க்ஷ'), {
+    minLength: 1,
+    maxLength: 400,
+    size: 'large',
+  })
   .map((g) => g.join(''));
 const host = fc.constantFrom('example.com', 'discord.com', 'en.wikipedia.org');
 const path = fc.stringMatching(/^[a-z0-9_*~|-]{0,60}$/);
@@ -88,7 +102,9 @@ export const atomArb: fc.Arbitrary<Doc> = fc.oneof(
   snowflake.map((id) => atom(`<#${id}>`)),
   fc.tuple(fc.stringMatching(/^\w{2,20}$/), snowflake).map(([n, id]) => atom(`<:${n}:${id}>`)),
   fc.tuple(fc.stringMatching(/^\w{2,20}$/), snowflake).map(([n, id]) => atom(`<a:${n}:${id}>`)),
-  fc.tuple(fc.integer({ min: 0, max: 2_000_000_000 }), fc.constantFrom('', ':R', ':t', ':F')).map(([t, s]) => atom(`<t:${t}${s}>`)),
+  fc
+    .tuple(fc.integer({ min: 0, max: 2_000_000_000 }), fc.constantFrom('', ':R', ':t', ':F'))
+    .map(([t, s]) => atom(`<t:${t}${s}>`)),
 );
 
 const MARKERS = ['**', '*', '__', '_', '~~', '||', '***'];
@@ -133,7 +149,10 @@ function prefixed(prefix: string, kind: 'quote' | 'block' | 'item', inner: Doc):
 }
 
 const codeBlockArb = fc
-  .tuple(fc.constantFrom('', 'ts', 'py'), fc.array(fc.stringMatching(/^[a-z *_|~[\]()<>@#:]{0,70}$/), { maxLength: 30 }))
+  .tuple(
+    fc.constantFrom('', 'ts', 'py'),
+    fc.array(fc.stringMatching(/^[a-z *_|~[\]()<>@#:]{0,70}$/), { maxLength: 30 }),
+  )
   .map(([lang, lines]) => codeBlock(`\`\`\`${lang}\n${lines.map((l) => `${l}\n`).join('')}\`\`\``));
 
 const lineArb: fc.Arbitrary<Doc> = fc.oneof(

@@ -93,13 +93,21 @@ export function markdownProblems(doc: Doc, chunks: readonly Chunk[], limit: numb
     problem(reopen !== null, `${at}: reopen is not repair markers: ${JSON.stringify(chunk.reopen)}`);
     problem(close !== null, `${at}: close is not repair markers: ${JSON.stringify(chunk.close)}`);
     const expectedOpen = i === 0 ? '' : openMarks(doc, chunk.start);
-    problem((reopen?.[3] ?? '') === expectedOpen, `${at}: reopens ${JSON.stringify(reopen?.[3])}, open there: ${JSON.stringify(expectedOpen)}`);
+    problem(
+      (reopen?.[3] ?? '') === expectedOpen,
+      `${at}: reopens ${JSON.stringify(reopen?.[3])}, open there: ${JSON.stringify(expectedOpen)}`,
+    );
     const expectedClose = [...openMarks(doc, chunk.end)].reverse().join('');
-    problem((close?.[1] ?? '') === expectedClose, `${at}: closes ${JSON.stringify(close?.[1])}, open there: ${JSON.stringify(expectedClose)}`);
+    problem(
+      (close?.[1] ?? '') === expectedClose,
+      `${at}: closes ${JSON.stringify(close?.[1])}, open there: ${JSON.stringify(expectedClose)}`,
+    );
     problem(emphasisBalanced(chunk.reopen + maskedBody(doc, chunk) + chunk.close), `${at}: emphasis unbalanced`);
     if (i > 0) {
       const inBlock = doc.blockQuotes.some((q) => q < chunk.start);
-      const inLine = doc.quoteLines.some(([a, b]) => a < chunk.start && chunk.start <= b && text[chunk.start - 1] !== '\n');
+      const inLine = doc.quoteLines.some(
+        ([a, b]) => a < chunk.start && chunk.start <= b && text[chunk.start - 1] !== '\n',
+      );
       const prefix = reopen?.[1] ?? '';
       if (inBlock) problem(prefix === '>>> ' || chunk.body.startsWith('>>> '), `${at}: block quote not restarted`);
       else if (inLine) problem(prefix === '> ', `${at}: quoted line continues unquoted`);
@@ -110,7 +118,8 @@ export function markdownProblems(doc: Doc, chunks: readonly Chunk[], limit: numb
   for (const cut of cuts) {
     problem(boundaries.has(cut), `cut at ${cut} splits a character`);
     for (const [a, b, kind] of doc.atoms) {
-      if (b - a <= Math.floor(limit / 4)) problem(!(a < cut && cut < b), `cut at ${cut} inside ${kind} ${JSON.stringify(text.slice(a, b))}`);
+      if (b - a <= Math.floor(limit / 4))
+        problem(!(a < cut && cut < b), `cut at ${cut} inside ${kind} ${JSON.stringify(text.slice(a, b))}`);
     }
     for (const m of doc.marks) {
       problem(cut !== m.content && cut !== m.close, `cut at ${cut} leaves an empty ${m.marker} pair`);

@@ -13,7 +13,8 @@ describe('splitting hostile markdown (property)', () => {
         const problems = markdownProblems(doc, chunks, limit);
         // Inside a `>>> ` quote the content after the marker is read as markdown of its own.
         for (const chunk of chunks) {
-          if (!fencesBalanced(chunk.text.replace(/^>>> /, ''))) problems.push(`unbalanced fences: ${chunk.text.slice(-80)}`);
+          if (!fencesBalanced(chunk.text.replace(/^>>> /, '')))
+            problems.push(`unbalanced fences: ${chunk.text.slice(-80)}`);
         }
         if (problems.length > 0) expect.fail(`${problems.slice(0, 6).join('\n')}\n(text ${doc.text.length} chars)`);
       }),

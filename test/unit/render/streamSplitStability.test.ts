@@ -38,7 +38,10 @@ function movedAndResealed(sink: FakeSink): { moved: number[]; resealed: string[]
     const writes = sink.writes.filter((w) => w.id === id).map((w) => w.text ?? '');
     const sealedAt = writes.findIndex((w) => !w.endsWith(STREAM_CURSOR));
     if (sealedAt !== -1 && sealedAt !== writes.length - 1) resealed.push(id);
-    const longestView = Math.max(0, ...writes.filter((w) => w.endsWith(STREAM_CURSOR)).map((w) => w.length - STREAM_CURSOR.length));
+    const longestView = Math.max(
+      0,
+      ...writes.filter((w) => w.endsWith(STREAM_CURSOR)).map((w) => w.length - STREAM_CURSOR.length),
+    );
     moved.push(Math.max(0, longestView - content.length));
   }
   return { moved, resealed };
@@ -81,7 +84,8 @@ describe('streaming keeps visible text where it is', () => {
       expect(result.delivered, name).toBe(true);
       expect(sink.contents.length, name).toBeGreaterThan(1);
       for (const content of sink.contents) expect(content.length, name).toBeLessThanOrEqual(LIMIT);
-      if (name === 'block quote to the end') for (const c of sink.contents.slice(1)) expect(c.startsWith('>>> '), name).toBe(true);
+      if (name === 'block quote to the end')
+        for (const c of sink.contents.slice(1)) expect(c.startsWith('>>> '), name).toBe(true);
       if (name === 'nested emphasis and spoiler') expect(sink.contents[1], name).toMatch(/^\|\|\*__[a-z]/);
       expect(movedAndResealed(sink).resealed, name).toEqual([]);
     }

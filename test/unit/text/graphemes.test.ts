@@ -21,7 +21,26 @@ const US = '🇺🇸';
 const DE = '🇩🇪';
 const FAMILY = '👨‍👩‍👧‍👦';
 /** Units that interact across a fixed window: regional indicators pair up from the start of their run. */
-const unit = fc.constantFrom('a', ' ', '\n', '\r', '\r\n', US, DE, '🇺', FAMILY, '\u200d', 'e\u0301', '\u0301', '👍🏽', 'க்ஷ', '각', '\u1100', '\u1161', 'x');
+const unit = fc.constantFrom(
+  'a',
+  ' ',
+  '\n',
+  '\r',
+  '\r\n',
+  US,
+  DE,
+  '🇺',
+  FAMILY,
+  '\u200d',
+  'e\u0301',
+  '\u0301',
+  '👍🏽',
+  'க்ஷ',
+  '각',
+  '\u1100',
+  '\u1161',
+  'x',
+);
 
 describe('grapheme boundaries', () => {
   it('finds the boundary of a flag after an odd run of regional indicators longer than any window', () => {
