@@ -33,6 +33,8 @@ export const MIN_SPLIT_LIMIT = 200;
  */
 const FILL_RATIOS_FINAL: readonly number[] = [0.5];
 const FILL_RATIOS_STREAMING: readonly number[] = [0.8];
+/** A boundary before what the reader already sees is taken only if it moves at most this share of a message. */
+const MAX_MOVED_SHARE = 0.2;
 
 export function assertSplitLimit(limit: number): void {
   if (!Number.isInteger(limit) || limit < MIN_SPLIT_LIMIT) {
@@ -61,14 +63,24 @@ function cutAllowed(text: string, p: number, map: MessageMap): boolean {
   return fenceAllowsCut(text, p, map) && !map.markdown.isBlocked(p);
 }
 
+/** Where the text may still change, and how much of it a reader already sees (see findCut). */
+export interface CutOptions {
+  /** While streaming: where the text may still change (a cut never goes past it). Omit when the text is complete. */
+  frontier?: number;
+  /** The end of the text a reader already sees in this message: a cut before it moves that text to the next one. */
+  visibleEnd?: number;
+}
+
 /**
  * The best end for the message `map` describes, given that its text must fit in `limit` characters. Prefers a
- * paragraph break, then a line break, a sentence end, a space; cuts hard only inside one unbroken run. While
- * streaming, `frontier` marks where the text may still change (a cut never goes past it); leave it out when the
- * text is complete. Returns an offset in (map.start, text.length].
+ * paragraph break, then a line break, a sentence end, a space; cuts hard only inside one unbroken run. With
+ * `visibleEnd`, the cut goes at or after what the reader sees whenever any allowed place there fits: the best
+ * boundary, else a hard cut in the run the view ends in; only when neither exists does visible text move.
+ * Returns an offset in (map.start, text.length].
  */
-export function findCut(text: string, map: MessageMap, limit: number, frontier?: number): number {
+export function findCut(text: string, map: MessageMap, limit: number, options: CutOptions = {}): number {
   const { start } = map;
+  const { frontier } = options;
   const final = frontier === undefined;
   const room = limit - map.reopen.length;
   const fits = (p: number) => chunkLength(text, map, p) <= limit;
@@ -78,27 +90,47 @@ export function findCut(text: string, map: MessageMap, limit: number, frontier?:
   const firstVisible = text.slice(start, maxEnd).search(/\S/);
   // A cut at or before the first visible character would leave a whitespace-only message.
   const minEnd = firstVisible === -1 ? maxEnd : start + firstVisible + 1;
+  const best = bestBoundaries(text, map, maxEnd, minEnd, final, fits);
+  // The view may end inside a last cluster that is still growing (past maxEnd): only that cluster may move then.
+  const seen = options.visibleEnd;
+  const floor = seen !== undefined && seen > start ? Math.min(seen, maxEnd) : undefined;
+  const boundary = (from: number) =>
+    KINDS_BEST_FIRST.map((kind) => best.get(kind)).find((p) => p !== undefined && p >= from);
 
+  // Short of what the reader sees, a boundary may move a little of the view: never more than MAX_MOVED_SHARE.
+  const lowest = floor === undefined ? start : floor - room * MAX_MOVED_SHARE;
+  for (const ratio of final ? FILL_RATIOS_FINAL : FILL_RATIOS_STREAMING) {
+    const fullEnough = start + room * ratio;
+    const p = boundary(Math.max(fullEnough, floor ?? start)) ?? boundary(Math.max(fullEnough, lowest));
+    if (p !== undefined) return p;
+  }
+  if (floor !== undefined) {
+    // Nothing visible moves: a boundary after the view (however full the message), else a cut in the run it ends in.
+    const p = boundary(floor) ?? hardCut(text, map, maxEnd, Math.max(minEnd, floor), fits, final, true);
+    if (p !== undefined) return p;
+  }
+  // While streaming, an early boundary would move most of a visible message to the next: cut the run instead.
+  const p = final ? boundary(start) : undefined;
+  return p ?? hardCut(text, map, maxEnd, Math.max(start + 1, minEnd), fits, final, false) ?? maxEnd;
+}
+
+/** The latest allowed cut of each boundary kind that fits, down to the latest paragraph break. */
+function bestBoundaries(
+  text: string,
+  map: MessageMap,
+  maxEnd: number,
+  minEnd: number,
+  final: boolean,
+  fits: (p: number) => boolean,
+): Map<BoundaryKind, number> {
   const best = new Map<BoundaryKind, number>();
-  for (let p = maxEnd; p >= minEnd && p > start; p--) {
-    const kind = boundaryAt(text, p, start, map.fences, final);
+  for (let p = maxEnd; p >= minEnd && p > map.start; p--) {
+    const kind = boundaryAt(text, p, map.start, map.fences, final);
     if (kind === Boundary.none || best.has(kind) || !cutAllowed(text, p, map) || !fits(p)) continue;
     best.set(kind, p);
     if (kind === Boundary.paragraph) break; // nothing later can beat the latest paragraph break
   }
-  for (const ratio of final ? FILL_RATIOS_FINAL : FILL_RATIOS_STREAMING) {
-    const fullEnough = start + room * ratio;
-    for (const kind of KINDS_BEST_FIRST) {
-      const p = best.get(kind);
-      if (p !== undefined && p >= fullEnough) return p;
-    }
-  }
-  // While streaming, an early boundary would move most of a visible message to the next: cut the run instead.
-  for (const kind of final ? KINDS_BEST_FIRST : []) {
-    const p = best.get(kind);
-    if (p !== undefined) return p;
-  }
-  return hardCut(text, map, maxEnd, Math.max(start + 1, minEnd), fits, final);
+  return best;
 }
 
 /** The latest allowed offset inside one unbroken run, on a grapheme boundary when there is one. */
@@ -109,7 +141,8 @@ function hardCut(
   minEnd: number,
   fits: (p: number) => boolean,
   final: boolean,
-): number {
+  atOrAfterMin: boolean,
+): number | undefined {
   const { start } = map;
   // The message start is a boundary (earlier cuts were): segmenting never needs to look back past it.
   const graphemes = new Set(graphemeBoundaries(text, start, maxEnd, start));
@@ -125,12 +158,13 @@ function hardCut(
     (p) => graphemes.has(p),
     (p) => !splitsSurrogatePair(text, p),
   ];
-  for (const acceptable of tries) {
+  // With `atOrAfterMin` only the tries that keep the cut at or after minEnd count.
+  for (const acceptable of atOrAfterMin ? tries.slice(0, 4) : tries) {
     for (let p = maxEnd; p > start; p--) {
       if (acceptable(p) && fits(p)) return p;
     }
   }
-  return maxEnd; // only reachable with a limit too small for any text: still make progress
+  return undefined; // only reachable with a limit too small for any text: the caller still makes progress
 }
 
 /**

@@ -125,7 +125,8 @@ export class StreamLayout {
       }
       // The last character cluster may still grow (an emoji sequence split across deltas): never cut into it.
       const frontier = Math.min(end, lastGraphemeStart(this.answer));
-      this.cutAt(slot, map, this.keepVisible(slot, findCut(this.answer, map, this.limit - slot.prefix.length, frontier)));
+      const cut = findCut(this.answer, map, this.limit - slot.prefix.length, { frontier, visibleEnd: slot.sentEnd });
+      this.cutAt(slot, map, this.keepVisible(slot, cut));
     }
   }
 
@@ -143,7 +144,8 @@ export class StreamLayout {
         this.finishLast(slot, isVisible(chunk.body) ? chunk : undefined, end);
         return;
       }
-      this.cutAt(slot, map, this.keepVisible(slot, findCut(this.answer, map, this.limit - slot.prefix.length)));
+      const cut = findCut(this.answer, map, this.limit - slot.prefix.length, { visibleEnd: slot.sentEnd });
+      this.cutAt(slot, map, this.keepVisible(slot, cut));
     }
   }
 
@@ -232,7 +234,8 @@ export class StreamLayout {
       const text = last.prefix + chunk.text;
       const withNotice = notice === undefined ? text : text + NOTICE_SEPARATOR + notice;
       last.final = withNotice.length <= this.limit ? withNotice : text;
-      if (notice !== undefined && withNotice.length > this.limit) this.slots.push(newSlot(this.answer.length, NO_CARRY, notice));
+      if (notice !== undefined && withNotice.length > this.limit)
+        this.slots.push(newSlot(this.answer.length, NO_CARRY, notice));
       return;
     }
     if (!answered) {
