@@ -230,16 +230,18 @@ export class StreamRenderer {
       slot.failures = 0;
       this.controls.landed(slot, controls);
     } catch (error) {
-      this.failed(slot, error, cleanup);
+      this.failed(slot, error, cleanup, controls);
     } finally {
       slot.lastWriteAt = Date.now();
     }
   }
 
   /** Retry later, continue in a new message, or give up: never leave the answer half-finished without saying so. */
-  private failed(slot: Slot, error: unknown, cleanup: boolean): void {
+  private failed(slot: Slot, error: unknown, cleanup: boolean, controls?: readonly AnswerControl[]): void {
     if (cleanup) {
-      slot.sent = slot.final; // best effort only: the answer already went on in the next message
+      // Best effort only: the answer already went on in the next message; its buttons are not chased either.
+      slot.sent = slot.final;
+      this.controls.landed(slot, controls);
       return;
     }
     const kind = failureKind(error);
@@ -266,7 +268,8 @@ export class StreamRenderer {
     for (const slot of posted) {
       const content = slot === last ? this.layout.closedWith(slot, UNDELIVERED_NOTICE) : withoutCursor(slot.sent ?? '');
       if (content === slot.sent) continue;
-      await this.bestEffort(slot, (options) => this.sink.edit(slot.id ?? '', content, options));
+      // The answer has ended: its buttons go too (Stop would stop nothing).
+      await this.bestEffort(slot, (options) => this.sink.edit(slot.id ?? '', content, { ...options, controls: [] }));
     }
     if (!last) await this.bestEffort(undefined, (options) => this.sink.send(UNDELIVERED_NOTICE, options));
   }

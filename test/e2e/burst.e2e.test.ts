@@ -12,7 +12,8 @@ import { visibleText, waitForAnswer } from './waitForAnswer.js';
 const CONVERSATIONS = 50;
 const USERS = 5;
 const EDIT_INTERVAL_MS = 250;
-const FILLER = 'Here is some more text for the answer to stream. '.repeat(6);
+// Long enough (~2.5 s at 80 tokens/s) that every answer streams through several edits, also when posts are quick.
+const FILLER = 'Here is some more text for the answer to stream. '.repeat(16);
 const answerTo = (question: string): string => `You said: ${question}. ${FILLER}`.trimEnd();
 
 const burstOptions = {

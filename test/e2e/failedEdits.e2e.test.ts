@@ -164,6 +164,11 @@ describe('an answer is never left half-finished when Discord refuses writes', ()
       times: 1_000,
       when: (p) => refusing && p.channel_id === threadId,
     });
+    // The refused post may wait behind the channel's bucket: wait for the notice itself, not for a quiet moment.
+    await discord.waitFor(() => discord.botMessagesIn(threadId)[0]?.current.content.endsWith(UNDELIVERED_NOTICE), {
+      timeoutMs: 20_000,
+      description: 'the undelivered notice',
+    });
     const [only, ...more] = await waitForAnswer(discord, threadId, { timeoutMs: 20_000 });
     expect(more).toEqual([]);
     expect(only!.current.content).not.toContain(CURSOR);

@@ -44,6 +44,6 @@ describe('OPENAI_MODELS', () => {
   it('refuses a list that leaves out the default model, with one clear line', () => {
     const attempt = () => loadConfig({ ...required, OPENAI_MODEL: 'gpt-4o-mini', OPENAI_MODELS: 'gpt-4o' });
     expect(attempt).toThrow(ConfigError);
-    expect(() => attempt()).toThrow(/OPENAI_MODELS: must include OPENAI_MODEL/);
+    expect(() => attempt()).toThrow(/OPENAI_MODEL: must be one of OPENAI_MODELS/);
   });
 });
