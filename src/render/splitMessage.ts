@@ -1,42 +1,40 @@
-import { MAX_FENCE_LINE_LENGTH, looksLikeFenceLine, reopenLine, scanFences, type Fence, type FenceMap } from './fences.js';
+import { graphemeBoundaries, splitsSurrogatePair } from '../text/graphemes.js';
+import { Boundary, KINDS_BEST_FIRST, boundaryAt, type BoundaryKind } from './cutBoundaries.js';
+import { MAX_FENCE_LINE_LENGTH, looksLikeFenceLine } from './fences.js';
+import {
+  NO_CARRY,
+  carryAt,
+  chunkAt,
+  chunkLength,
+  isVisible,
+  scanMessage,
+  type Chunk,
+  type MessageMap,
+} from './messageChunk.js';
+
+export {
+  NO_CARRY,
+  carryAt,
+  chunkAt,
+  isVisible,
+  scanMessage,
+  type Carry,
+  type Chunk,
+  type MessageMap,
+} from './messageChunk.js';
 
 /** Discord rejects message content longer than this (create and edit). */
 export const DISCORD_MESSAGE_LIMIT = 2000;
 /** Below this a reopen line plus a close line could crowd out the text itself. */
 export const MIN_SPLIT_LIMIT = 200;
-/** A boundary of a better kind is only taken if the message is at least this full; otherwise try a lesser kind. */
-const MIN_FILL_RATIO = 0.5;
-/** How far back from a hard cut we look for a grapheme boundary (long emoji ZWJ sequences, combining marks). */
-const GRAPHEME_WINDOW_CHARS = 64;
-
 /**
- * One message's worth of an answer. `text` = `reopen` + `body` + `close`, where `body` is answer[start, end) and
- * reopen/close are the fence repair lines added because the split fell inside a code block.
+ * A boundary of a better kind is only taken if the message is at least this full; otherwise try a lesser kind.
+ * While streaming the text before the cut is already on screen: a fuller message moves less of it to the next one.
  */
-export interface Chunk {
-  readonly text: string;
-  readonly body: string;
-  readonly reopen: string;
-  readonly close: string;
-  readonly start: number;
-  readonly end: number;
-}
-
-/** Kinds of boundary, best last. */
-const Boundary = { none: 0, space: 1, sentence: 2, line: 3, paragraph: 4 } as const;
-type BoundaryKind = (typeof Boundary)[keyof typeof Boundary];
-const KINDS_BEST_FIRST: readonly BoundaryKind[] = [Boundary.paragraph, Boundary.line, Boundary.sentence, Boundary.space];
-
-const SENTENCE_END = /[.!?…]/;
-/** Closing marks that may sit between a sentence end and the following space: `"Done."`, `**Done.**`, `(Done.)`. */
-const SENTENCE_CLOSERS = /[)\]"'’”»*_`]/;
-const MAX_SENTENCE_CLOSERS = 3;
-/** CJK text has no spaces: its full stops and commas are the boundaries. */
-const CJK_SENTENCE_END = /[。！？]/;
-const CJK_PAUSE = /[，、；：]/;
-const WHITESPACE = /\s/;
-
-const segmenter = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
+const FILL_RATIOS_FINAL: readonly number[] = [0.5];
+const FILL_RATIOS_STREAMING: readonly number[] = [0.8];
+/** A boundary before what the reader already sees is taken only if it moves at most this share of a message. */
+const MAX_MOVED_SHARE = 0.2;
 
 export function assertSplitLimit(limit: number): void {
   if (!Number.isInteger(limit) || limit < MIN_SPLIT_LIMIT) {
@@ -44,183 +42,150 @@ export function assertSplitLimit(limit: number): void {
   }
 }
 
-/** True when the text has something a reader can see (Discord rejects empty and whitespace-only content). */
-export function isVisible(text: string): boolean {
-  return /\S/.test(text);
-}
-
-/** The line that closes `fence` at the end of a message whose text so far is `before`. */
-function closeLine(before: string, fence: Fence): string {
-  return before.endsWith('\n') || before === '' ? fence.marker : `\n${fence.marker}`;
-}
-
-/** The message for answer[start, end): the body plus the fence repairs it needs to render on its own. */
-export function chunkAt(text: string, start: number, end: number, carried: Fence | undefined, map: FenceMap): Chunk {
-  const reopen = carried ? reopenLine(carried) : '';
-  const body = text.slice(start, end);
-  const open = map.fenceAt(end);
-  const close = open ? closeLine(reopen + body, open) : '';
-  return { text: reopen + body + close, body, reopen, close, start, end };
-}
-
-/** Length of chunkAt(...).text without building it. */
-function chunkLength(text: string, start: number, end: number, reopenLength: number, map: FenceMap): number {
-  const open = map.fenceAt(end);
-  const closeLength = open ? open.marker.length + (end > start && text[end - 1] !== '\n' ? 1 : 0) : 0;
-  return reopenLength + (end - start) + closeLength;
-}
-
 /**
- * Where a cut may fall at all: never inside a fence line, never leaving an empty code block, and never mid-line
- * right before something that would read as a fence at the start of the next message.
+ * Where a cut may fall as far as code blocks go: never inside a fence line, never leaving an empty code block,
+ * and never mid-line right before something that would read as a fence at the start of the next message.
  */
-function cutAllowed(text: string, p: number, map: FenceMap): boolean {
-  if (map.placeAt(p) === 'fence' || map.isBlockEdge(p)) return false;
+function fenceAllowsCut(text: string, p: number, map: MessageMap, strict = true): boolean {
+  const { fences } = map;
+  if (fences.placeAt(p) === 'fence' || fences.isBlockEdge(p)) return false;
   if (text[p - 1] === '\n') return true;
   const lineStart = text.lastIndexOf('\n', p - 1) + 1;
-  return !looksLikeFenceLine(text, lineStart) && !looksLikeFenceLine(text, p);
+  // "```x``` and more": once a backtick follows the leading run, the piece before the cut is no fence.
+  const fenceLike = looksLikeFenceLine(text, lineStart) && !INLINE_AFTER_RUN.test(text.slice(lineStart, p));
+  return !(strict && fenceLike) && !looksLikeFenceLine(text, p);
 }
 
-function endsSentence(text: string, spaceRunStart: number, floor: number): boolean {
-  let i = spaceRunStart - 1;
-  for (let skipped = 0; i > floor && skipped < MAX_SENTENCE_CLOSERS && SENTENCE_CLOSERS.test(text[i] ?? ''); skipped++) i--;
-  return SENTENCE_END.test(text[i] ?? '');
+const INLINE_AFTER_RUN = /^[ \t]*`{3,}[^`\n]*`/;
+
+/** ...and never inside a link, URL, inline code, mention, emoji, timestamp or delimiter run. */
+function cutAllowed(text: string, p: number, map: MessageMap): boolean {
+  return fenceAllowsCut(text, p, map) && !map.markdown.isBlocked(p);
 }
 
-/**
- * The kind of boundary a cut at p would be. Cuts go after whitespace (it stays at the end of the earlier message,
- * where Discord trims it) and never into the indentation of a code line.
- */
-function boundaryAt(text: string, p: number, start: number, map: FenceMap, final: boolean): BoundaryKind {
-  // While streaming, the character after the frontier is unknown: it may continue a whitespace run or a word.
-  if (p >= text.length && !final) return Boundary.none;
-  const prev = text[p - 1] ?? '';
-  const next = text[p];
-  const inCode = map.placeAt(p) === 'code';
-  if (prev === '\n') {
-    if (next === '\n' || next === '\r') return Boundary.none; // wait for the end of the blank lines
-    if (inCode) return Boundary.line;
-    const blankLineBefore = p - 2 >= start && /^\r?\n$/.test(text.slice(text.lastIndexOf('\n', p - 2) + 1, p));
-    return blankLineBefore || map.isBlockBoundary(p) ? Boundary.paragraph : Boundary.line;
-  }
-  if (next === undefined || WHITESPACE.test(next)) return Boundary.none;
-  if (prev === ' ' || prev === '\t') {
-    if (inCode) return Boundary.space;
-    let runStart = p - 1;
-    while (runStart > start && (text[runStart - 1] === ' ' || text[runStart - 1] === '\t')) runStart--;
-    return endsSentence(text, runStart, start) ? Boundary.sentence : Boundary.space;
-  }
-  if (inCode) return Boundary.none;
-  if (CJK_SENTENCE_END.test(prev)) return Boundary.sentence;
-  if (CJK_PAUSE.test(prev)) return Boundary.space;
-  return Boundary.none;
-}
-
-/** Offsets in [from, to] where a grapheme cluster starts (a cut there splits no emoji or surrogate pair). */
-function graphemeStarts(text: string, from: number, to: number, final: boolean): Set<number> {
-  const windowStart = Math.max(from, to - GRAPHEME_WINDOW_CHARS);
-  const starts = new Set<number>();
-  for (const { index } of segmenter.segment(text.slice(windowStart, Math.min(text.length, to + GRAPHEME_WINDOW_CHARS)))) {
-    starts.add(windowStart + index);
-  }
-  // The end of the text ends a cluster only once the text is complete: the next delta may extend it.
-  if (final) starts.add(text.length);
-  else starts.delete(text.length);
-  return starts;
-}
-
-function splitsSurrogatePair(text: string, p: number): boolean {
-  const before = text.charCodeAt(p - 1);
-  const after = text.charCodeAt(p);
-  return before >= 0xd800 && before <= 0xdbff && after >= 0xdc00 && after <= 0xdfff;
+/** Where the text may still change, and how much of it a reader already sees (see findCut). */
+export interface CutOptions {
+  /** While streaming: where the text may still change (a cut never goes past it). Omit when the text is complete. */
+  frontier?: number;
+  /** The end of the text a reader already sees in this message: a cut before it moves that text to the next one. */
+  visibleEnd?: number;
 }
 
 /**
- * The best end for the message that starts at `start` (reopening `carried`), given that its text must fit in
- * `limit` characters. Prefers a paragraph break, then a line break, a sentence end, a space; cuts hard only
- * inside one unbroken run. While streaming, `frontier` marks where the text may still change (a cut never goes
- * past it); leave it out when the text is complete. Returns an offset in (start, text.length].
+ * The best end for the message `map` describes, given that its text must fit in `limit` characters. Prefers a
+ * paragraph break, then a line break, a sentence end, a space; cuts hard only inside one unbroken run. With
+ * `visibleEnd`, the cut goes at or after what the reader sees whenever any allowed place there fits: the best
+ * boundary, else a hard cut in the run the view ends in; only when neither exists does visible text move.
+ * Returns an offset in (map.start, text.length].
  */
-export function findCut(
-  text: string,
-  start: number,
-  carried: Fence | undefined,
-  map: FenceMap,
-  limit: number,
-  frontier?: number,
-): number {
+export function findCut(text: string, map: MessageMap, limit: number, options: CutOptions = {}): number {
+  const { start } = map;
+  const { frontier } = options;
   const final = frontier === undefined;
-  const reopenLength = carried ? reopenLine(carried).length : 0;
-  const room = limit - reopenLength;
-  const fits = (p: number) => chunkLength(text, start, p, reopenLength, map) <= limit;
+  const room = limit - map.reopen.length;
+  const fits = (p: number) => chunkLength(text, map, p) <= limit;
   const known = Math.min(frontier ?? text.length, text.length);
   // A single unfinished character cluster longer than a message: cut it anyway (between code points).
   const maxEnd = Math.min(known > start ? known : text.length, start + room);
   const firstVisible = text.slice(start, maxEnd).search(/\S/);
   // A cut at or before the first visible character would leave a whitespace-only message.
   const minEnd = firstVisible === -1 ? maxEnd : start + firstVisible + 1;
+  const best = bestBoundaries(text, map, maxEnd, minEnd, final, fits);
+  // The view may end inside a last cluster that is still growing (past maxEnd): only that cluster may move then.
+  const seen = options.visibleEnd;
+  const floor = seen !== undefined && seen > start ? Math.min(seen, maxEnd) : undefined;
+  const boundary = (from: number) =>
+    KINDS_BEST_FIRST.map((kind) => best.get(kind)).find((p) => p !== undefined && p >= from);
 
+  // Short of what the reader sees, a boundary may move a little of the view: never more than MAX_MOVED_SHARE.
+  const lowest = floor === undefined ? start : floor - room * MAX_MOVED_SHARE;
+  for (const ratio of final ? FILL_RATIOS_FINAL : FILL_RATIOS_STREAMING) {
+    const fullEnough = start + room * ratio;
+    const p = boundary(Math.max(fullEnough, floor ?? start)) ?? boundary(Math.max(fullEnough, lowest));
+    if (p !== undefined) return p;
+  }
+  if (floor !== undefined) {
+    // Nothing visible moves: a boundary after the view (however full the message), else a cut in the run it ends in.
+    const p = boundary(floor) ?? hardCut(text, map, maxEnd, Math.max(minEnd, floor), fits, final, true);
+    if (p !== undefined) return p;
+  }
+  // While streaming, an early boundary would move most of a visible message to the next: cut the run instead.
+  const p = final ? boundary(start) : undefined;
+  return p ?? hardCut(text, map, maxEnd, Math.max(start + 1, minEnd), fits, final, false) ?? maxEnd;
+}
+
+/** The latest allowed cut of each boundary kind that fits, down to the latest paragraph break. */
+function bestBoundaries(
+  text: string,
+  map: MessageMap,
+  maxEnd: number,
+  minEnd: number,
+  final: boolean,
+  fits: (p: number) => boolean,
+): Map<BoundaryKind, number> {
   const best = new Map<BoundaryKind, number>();
-  for (let p = maxEnd; p >= minEnd && p > start; p--) {
-    const kind = boundaryAt(text, p, start, map, final);
-    if (kind === Boundary.none || best.has(kind) || !fits(p) || !cutAllowed(text, p, map)) continue;
+  for (let p = maxEnd; p >= minEnd && p > map.start; p--) {
+    const kind = boundaryAt(text, p, map.start, map.fences, final);
+    if (kind === Boundary.none || best.has(kind) || !cutAllowed(text, p, map) || !fits(p)) continue;
     best.set(kind, p);
     if (kind === Boundary.paragraph) break; // nothing later can beat the latest paragraph break
   }
-  const fullEnough = start + room * MIN_FILL_RATIO;
-  for (const kind of KINDS_BEST_FIRST) {
-    const p = best.get(kind);
-    if (p !== undefined && p >= fullEnough) return p;
-  }
-  for (const kind of KINDS_BEST_FIRST) {
-    const p = best.get(kind);
-    if (p !== undefined) return p;
-  }
-  return hardCut(text, start, maxEnd, Math.max(start + 1, minEnd), map, fits, final);
+  return best;
 }
 
 /** The latest allowed offset inside one unbroken run, on a grapheme boundary when there is one. */
 function hardCut(
   text: string,
-  start: number,
+  map: MessageMap,
   maxEnd: number,
   minEnd: number,
-  map: FenceMap,
   fits: (p: number) => boolean,
   final: boolean,
-): number {
-  const graphemes = graphemeStarts(text, start, maxEnd, final);
+  atOrAfterMin: boolean,
+): number | undefined {
+  const { start } = map;
+  // The message start is a boundary (earlier cuts were): segmenting never needs to look back past it.
+  const graphemes = new Set(graphemeBoundaries(text, start, maxEnd, start));
+  // The end of the text ends a cluster only once the text is complete: the next delta may extend it.
+  if (!final) graphemes.delete(text.length);
   const tries: ReadonlyArray<(p: number) => boolean> = [
     (p) => p >= minEnd && graphemes.has(p) && cutAllowed(text, p, map),
-    (p) => p >= minEnd && !splitsSurrogatePair(text, p) && cutAllowed(text, p, map),
+    // A protected span longer than the message: cutting inside it is all that is left.
+    (p) => p >= minEnd && graphemes.has(p) && fenceAllowsCut(text, p, map),
+    // A line that starts like a fence ("```x``` …") but runs on for more than a message.
+    (p) => p >= minEnd && graphemes.has(p) && fenceAllowsCut(text, p, map, false) && !map.markdown.isBlocked(p),
+    (p) => p >= minEnd && !splitsSurrogatePair(text, p) && fenceAllowsCut(text, p, map),
+    (p) => graphemes.has(p),
     (p) => !splitsSurrogatePair(text, p),
   ];
-  for (const acceptable of tries) {
+  // With `atOrAfterMin` only the tries that keep the cut at or after minEnd count.
+  for (const acceptable of atOrAfterMin ? tries.slice(0, 4) : tries) {
     for (let p = maxEnd; p > start; p--) {
-      if (fits(p) && acceptable(p)) return p;
+      if (acceptable(p) && fits(p)) return p;
     }
   }
-  return maxEnd; // only reachable with a limit too small for any text: still make progress
+  return undefined; // only reachable with a limit too small for any text: the caller still makes progress
 }
 
 /**
- * Split an answer into Discord messages. Every chunk's text fits in `limit` and has balanced fences; the bodies
- * concatenated give back the input, except whitespace-only pieces between messages (Discord rejects those and
- * trims message edges anyway).
+ * Split an answer into Discord messages. Every chunk's text fits in `limit`; code blocks, emphasis, spoilers and
+ * quotes a cut falls into are closed and reopened; links, URLs, inline code, mentions, emoji and timestamps stay
+ * whole (when they fit in a message). The bodies concatenated give back the input, except whitespace-only pieces
+ * between messages (Discord rejects those and trims message edges anyway).
  */
 export function splitIntoChunks(text: string, limit: number = DISCORD_MESSAGE_LIMIT): Chunk[] {
   assertSplitLimit(limit);
   const chunks: Chunk[] = [];
   let start = 0;
-  let carried: Fence | undefined;
+  let carry = NO_CARRY;
   while (start < text.length) {
     // One message never holds more than `limit` characters of the text: scan no further than that.
-    const map = scanFences(text, start, carried, start + limit + MAX_FENCE_LINE_LENGTH);
-    const whole = text.length - start <= limit ? chunkAt(text, start, text.length, carried, map) : undefined;
-    const end = whole && whole.text.length <= limit ? text.length : findCut(text, start, carried, map, limit);
-    const chunk = whole && end === text.length ? whole : chunkAt(text, start, end, carried, map);
+    const map = scanMessage(text, start, carry, { limit, final: true, to: start + limit + MAX_FENCE_LINE_LENGTH });
+    const whole = text.length - start <= limit ? chunkAt(text, map, text.length) : undefined;
+    const end = whole && whole.text.length <= limit ? text.length : findCut(text, map, limit);
+    const chunk = whole && end === text.length ? whole : chunkAt(text, map, end);
     if (isVisible(chunk.body)) chunks.push(chunk);
-    carried = map.fenceAt(end);
+    carry = carryAt(map, end);
     start = end;
   }
   return chunks;

@@ -1,8 +1,17 @@
-import type { Fence, FenceMap } from './fences.js';
-import { scanFences } from './fences.js';
+import { lastGraphemeStart } from '../text/graphemes.js';
+import { truncateText } from '../text/truncate.js';
 import { EMPTY_ANSWER_NOTICE, LENGTH_NOTICE, NOTICE_SEPARATOR, formatNotice } from './renderNotices.js';
-import { chunkAt, findCut, isVisible } from './splitMessage.js';
-import { lastClusterStart, visibleEnd, withCursor, withoutCursor } from './streamView.js';
+import {
+  NO_CARRY,
+  carryAt,
+  chunkAt,
+  findCut,
+  isVisible,
+  scanMessage,
+  type Carry,
+  type MessageMap,
+} from './splitMessage.js';
+import { visibleEnd, withCursor, withoutCursor } from './streamView.js';
 
 /** How an answer ended (see StreamRenderer.finish). */
 export type RenderEnd =
@@ -16,7 +25,8 @@ export interface Slot {
   /** Answer offset where this message's part begins. */
   start: number;
   /** Code block open at `start`, reopened at the top of this message. */
-  carried: Fence | undefined;
+  /** What is open at `start` (code block, emphasis, quote), reopened at the top of this message. */
+  carried: Carry;
   /** Content while growing (with cursor), or undefined when there is nothing visible yet. */
   view: string | undefined;
   /** Final content, once this message's part of the answer is decided; then it is never edited again. */
@@ -43,7 +53,7 @@ export interface Slot {
   retryAt: number;
 }
 
-function newSlot(start: number, carried: Fence | undefined, final?: string, prefix = ''): Slot {
+function newSlot(start: number, carried: Carry, final?: string, prefix = ''): Slot {
   return {
     start,
     carried,
@@ -73,7 +83,7 @@ export class StreamLayout {
   private ended: RenderEnd | undefined;
   private status: string | undefined;
   private finalized = false;
-  readonly slots: Slot[] = [newSlot(0, undefined)];
+  readonly slots: Slot[] = [newSlot(0, NO_CARRY)];
 
   constructor(private readonly limit: number) {}
 
@@ -83,7 +93,7 @@ export class StreamLayout {
 
   /** Shown in the first message until answer text is visible. */
   setStatus(status: string): void {
-    if (isVisible(status)) this.status = truncate(status, this.limit);
+    if (isVisible(status)) this.status = truncateText(status, this.limit);
   }
 
   /** The content the slot should show now, or undefined when it has nothing to show. */
@@ -104,9 +114,9 @@ export class StreamLayout {
     if (this.finalized) return;
     for (;;) {
       const slot = this.open;
-      const map = scanFences(this.answer, slot.start, slot.carried);
-      const end = visibleEnd(this.answer, slot.start, map);
-      const chunk = chunkAt(this.answer, slot.start, end, slot.carried, map);
+      const map = this.scan(slot, false);
+      const end = visibleEnd(this.answer, slot.start, map.fences);
+      const chunk = chunkAt(this.answer, map, end);
       const view = slot.prefix + withCursor(chunk);
       if (view.length <= this.limit) {
         slot.view = isVisible(chunk.body) ? view : undefined;
@@ -114,8 +124,9 @@ export class StreamLayout {
         return;
       }
       // The last character cluster may still grow (an emoji sequence split across deltas): never cut into it.
-      const frontier = Math.min(end, lastClusterStart(this.answer));
-      this.cutAt(slot, map, this.keepVisible(slot, findCut(this.answer, slot.start, slot.carried, map, this.limit - slot.prefix.length, frontier)));
+      const frontier = Math.min(end, lastGraphemeStart(this.answer));
+      const cut = findCut(this.answer, map, this.limit - slot.prefix.length, { frontier, visibleEnd: slot.sentEnd });
+      this.cutAt(slot, map, this.keepVisible(slot, cut));
     }
   }
 
@@ -126,14 +137,15 @@ export class StreamLayout {
     this.ended = end;
     for (;;) {
       const slot = this.open;
-      const map = scanFences(this.answer, slot.start, slot.carried);
-      const chunk = chunkAt(this.answer, slot.start, this.answer.length, slot.carried, map);
+      const map = this.scan(slot, true);
+      const chunk = chunkAt(this.answer, map, this.answer.length);
       slot.view = undefined;
       if (slot.prefix.length + chunk.text.length <= this.limit) {
         this.finishLast(slot, isVisible(chunk.body) ? chunk : undefined, end);
         return;
       }
-      this.cutAt(slot, map, this.keepVisible(slot, findCut(this.answer, slot.start, slot.carried, map, this.limit - slot.prefix.length)));
+      const cut = findCut(this.answer, map, this.limit - slot.prefix.length, { visibleEnd: slot.sentEnd });
+      this.cutAt(slot, map, this.keepVisible(slot, cut));
     }
   }
 
@@ -149,9 +161,14 @@ export class StreamLayout {
     return between ? end : cut;
   }
 
-  private cutAt(slot: Slot, map: FenceMap, cut: number): void {
-    const chunk = chunkAt(this.answer, slot.start, cut, slot.carried, map);
-    const carried = map.fenceAt(cut);
+  private scan(slot: Slot, final: boolean, limit = this.limit - slot.prefix.length): MessageMap {
+    return scanMessage(this.answer, slot.start, slot.carried, { limit, final });
+  }
+
+  /** Seal the slot at `cut` (its text never changes again) and open the next message there. */
+  private cutAt(slot: Slot, map: MessageMap, cut: number): void {
+    const chunk = chunkAt(this.answer, map, cut);
+    const carried = carryAt(map, cut);
     if (!isVisible(chunk.body)) {
       // Whitespace only: nothing a reader would see (Discord rejects it), so the message starts after it.
       slot.start = cut;
@@ -174,16 +191,16 @@ export class StreamLayout {
   continueAfter(slot: Slot, note: string, lost = false): void {
     const at = this.slots.indexOf(slot);
     if (at === -1 || slot.dead) return;
-    const map = scanFences(this.answer, slot.start, slot.carried);
+    const map = this.scan(slot, false);
     const end = lost ? slot.start : slot.sentEnd;
     slot.dead = true;
     slot.view = undefined;
-    slot.body = chunkAt(this.answer, slot.start, end, slot.carried, map).body;
+    slot.body = chunkAt(this.answer, map, end).body;
     // A lost message is never written again: its final is what it had, so no clean-up edit is planned.
     slot.final = lost ? slot.sent : withoutCursor(slot.sent ?? '');
     slot.finalEnd = end;
     this.slots.splice(at + 1);
-    this.slots.push(newSlot(end, lost ? slot.carried : map.fenceAt(end), undefined, note));
+    this.slots.push(newSlot(end, lost ? slot.carried : carryAt(map, end), undefined, note));
     if (this.finalized && this.ended) {
       this.finalized = false;
       this.finalize(this.ended);
@@ -201,9 +218,9 @@ export class StreamLayout {
     if (joined.length <= this.limit) return joined;
     const room = this.limit - slot.prefix.length - NOTICE_SEPARATOR.length - notice.length;
     const end = slot.final !== undefined && slot.sent === slot.final ? slot.finalEnd : slot.sentEnd;
-    const map = scanFences(this.answer, slot.start, slot.carried);
-    const cut = Math.min(end, findCut(this.answer, slot.start, slot.carried, map, room));
-    const shortened = slot.prefix + chunkAt(this.answer, slot.start, cut, slot.carried, map).text.trimEnd();
+    const map = this.scan(slot, true, room);
+    const cut = Math.min(end, findCut(this.answer, map, room));
+    const shortened = slot.prefix + chunkAt(this.answer, map, cut).text.trimEnd();
     const closed = shortened + NOTICE_SEPARATOR + notice;
     return closed.length <= this.limit && cut > slot.start ? closed : shown;
   }
@@ -217,7 +234,8 @@ export class StreamLayout {
       const text = last.prefix + chunk.text;
       const withNotice = notice === undefined ? text : text + NOTICE_SEPARATOR + notice;
       last.final = withNotice.length <= this.limit ? withNotice : text;
-      if (notice !== undefined && withNotice.length > this.limit) this.slots.push(newSlot(this.answer.length, undefined, notice));
+      if (notice !== undefined && withNotice.length > this.limit)
+        this.slots.push(newSlot(this.answer.length, NO_CARRY, notice));
       return;
     }
     if (!answered) {
@@ -227,7 +245,7 @@ export class StreamLayout {
     }
     // Only whitespace after the last cut: that message was never shown.
     this.slots.pop();
-    if (notice !== undefined) this.slots.push(newSlot(this.answer.length, undefined, notice));
+    if (notice !== undefined) this.slots.push(newSlot(this.answer.length, NO_CARRY, notice));
   }
 }
 
@@ -241,15 +259,4 @@ function noticeFor(end: RenderEnd, answered: boolean): string | undefined {
     case 'error':
       return formatNotice(end.notice);
   }
-}
-
-/** At most `limit` UTF-16 units, cut between code points, with an ellipsis when cut. */
-function truncate(text: string, limit: number): string {
-  if (text.length <= limit) return text;
-  let out = '';
-  for (const codePoint of text) {
-    if (out.length + codePoint.length > limit - 1) break;
-    out += codePoint;
-  }
-  return `${out}…`;
 }

@@ -36,7 +36,7 @@ function lineSafeEnd(text: string, start: number): number {
  * renders as code) followed by the cursor.
  */
 export function withCursor(chunk: Chunk): string {
-  return chunk.close ? `${chunk.text}\n${STREAM_CURSOR}` : `${chunk.text}${STREAM_CURSOR}`;
+  return chunk.closesFence ? `${chunk.text}\n${STREAM_CURSOR}` : `${chunk.text}${STREAM_CURSOR}`;
 }
 
 /** A view as it reads without the cursor (the inverse of withCursor). */
@@ -46,14 +46,3 @@ export function withoutCursor(view: string): string {
   return text.endsWith('\n') ? text.slice(0, -1) : text;
 }
 
-/** Enough characters to hold any realistic grapheme cluster (the longest emoji ZWJ sequences are ~35 units). */
-const CLUSTER_LOOKBACK_CHARS = 64;
-const segmenter = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
-
-/** Offset where the text's last grapheme cluster starts (text.length when empty). */
-export function lastClusterStart(text: string): number {
-  const from = Math.max(0, text.length - CLUSTER_LOOKBACK_CHARS);
-  let last = text.length;
-  for (const { index } of segmenter.segment(text.slice(from))) last = from + index;
-  return last;
-}
