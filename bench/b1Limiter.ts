@@ -79,7 +79,11 @@ interface VariantResult {
  * the cumulative charge over arrival time. A slope is robust to where the span happens to start and end (arrivals
  * come in steps, one refill of the limiter at a time), unlike first-to-last differences.
  */
-function chargeRate(requests: readonly RecordedRequest[], from: number, to: number): { rate: number; spanMs: number } | null {
+function chargeRate(
+  requests: readonly RecordedRequest[],
+  from: number,
+  to: number,
+): { rate: number; spanMs: number } | null {
   const admitted = requests
     .filter((r) => r.status === 200 && !r.rateLimited && r.at >= from && r.at <= to)
     .sort((a, b) => a.at - b.at);
@@ -109,7 +113,8 @@ async function runVariant(kind: 'limiter' | 'none', s: B1Settings): Promise<Vari
     chunkTokens: 2,
     rateLimits: { rpm: s.rpm, tpm: s.tpm, windowMs: s.windowMs },
   });
-  const limiter = kind === 'limiter' ? createRateLimiter({ rpm: s.rpm, tpm: s.tpm, windowMs: s.windowMs }) : passThroughLimiter();
+  const limiter =
+    kind === 'limiter' ? createRateLimiter({ rpm: s.rpm, tpm: s.tpm, windowMs: s.windowMs }) : passThroughLimiter();
   const client = createModelClient({
     config: {
       apiKey: 'sk-bench-not-a-real-key',
@@ -122,7 +127,10 @@ async function runVariant(kind: 'limiter' | 'none', s: B1Settings): Promise<Vari
       prices: {},
       timeoutMs: 10_000,
       stallTimeoutMs: 5_000,
-      models: ['gpt-4o-mini'], firstTokenTimeoutMs: 300_000, promptCacheKey: false, capabilities: {},
+      models: ['gpt-4o-mini'],
+      firstTokenTimeoutMs: 300_000,
+      promptCacheKey: false,
+      capabilities: {},
     },
     maxCompletionTokens: s.completionCap,
     usage: noUsage,
@@ -152,7 +160,10 @@ async function runVariant(kind: 'limiter' | 'none', s: B1Settings): Promise<Vari
       const history: ChatMessage[] = [{ role: 'system', content: SYSTEM_PROMPT }];
       for (let turn = 0; turn < s.turnsPerConversation && !abort.signal.aborted; turn++) {
         const [low, high] = s.userWords;
-        const question: ChatMessage = { role: 'user', content: `(${index}.${turn}) ${prose(random, low + Math.floor(random() * (high - low)))}` };
+        const question: ChatMessage = {
+          role: 'user',
+          content: `(${index}.${turn}) ${prose(random, low + Math.floor(random() * (high - low)))}`,
+        };
         const messages = [...history, question];
         const turnStarted = Date.now();
         const call = { at: turnStarted };
@@ -160,7 +171,13 @@ async function runVariant(kind: 'limiter' | 'none', s: B1Settings): Promise<Vari
         const gotFirst = () => pending.delete(call);
         try {
           const result = await client.streamChat(
-            { messages, promptTokens: countPromptTokens(messages), userId: USER_ID, guildId: GUILD_ID, signal: abort.signal },
+            {
+              messages,
+              promptTokens: countPromptTokens(messages),
+              userId: USER_ID,
+              guildId: GUILD_ID,
+              signal: abort.signal,
+            },
             { onDelta: gotFirst },
           );
           gotFirst();
@@ -236,13 +253,33 @@ async function warmUp(): Promise<void> {
   warmUpTokenizer();
   const fake = await startFakeOpenAI({ answer: () => ANSWER });
   const client = createModelClient({
-    config: { apiKey: 'sk-bench-not-a-real-key', baseURL: fake.url, model: 'gpt-4o-mini', rpm: 1_000, tpm: 1_000_000, moderation: false, useMaxTokens: false, prices: {}, timeoutMs: 10_000, stallTimeoutMs: 5_000, models: ['gpt-4o-mini'], firstTokenTimeoutMs: 300_000, promptCacheKey: false, capabilities: {} },
+    config: {
+      apiKey: 'sk-bench-not-a-real-key',
+      baseURL: fake.url,
+      model: 'gpt-4o-mini',
+      rpm: 1_000,
+      tpm: 1_000_000,
+      moderation: false,
+      useMaxTokens: false,
+      prices: {},
+      timeoutMs: 10_000,
+      stallTimeoutMs: 5_000,
+      models: ['gpt-4o-mini'],
+      firstTokenTimeoutMs: 300_000,
+      promptCacheKey: false,
+      capabilities: {},
+    },
     maxCompletionTokens: 64,
     usage: noUsage,
   });
   try {
     const messages: ChatMessage[] = [{ role: 'user', content: 'warm-up' }];
-    await client.streamChat({ messages, promptTokens: countPromptTokens(messages), userId: USER_ID, guildId: GUILD_ID });
+    await client.streamChat({
+      messages,
+      promptTokens: countPromptTokens(messages),
+      userId: USER_ID,
+      guildId: GUILD_ID,
+    });
   } finally {
     await client.close();
     await fake.close();
@@ -251,16 +288,38 @@ async function warmUp(): Promise<void> {
 
 export async function runB1(ctx: BenchContext): Promise<{ rows: Row[]; settings: B1Settings }> {
   const s: B1Settings = ctx.quick
-    ? { conversations: 20, turnsPerConversation: 2, rpm: 40, tpm: 8_000, windowMs: 1_000, completionCap: 512, userWords: [30, 120], timeoutMs: 20_000 }
-    : { conversations: 50, turnsPerConversation: 2, rpm: 60, tpm: 24_000, windowMs: 4_000, completionCap: 512, userWords: [30, 120], timeoutMs: 60_000 };
+    ? {
+        conversations: 20,
+        turnsPerConversation: 2,
+        rpm: 40,
+        tpm: 8_000,
+        windowMs: 1_000,
+        completionCap: 512,
+        userWords: [30, 120],
+        timeoutMs: 20_000,
+      }
+    : {
+        conversations: 50,
+        turnsPerConversation: 2,
+        rpm: 60,
+        tpm: 24_000,
+        windowMs: 4_000,
+        completionCap: 512,
+        userWords: [30, 120],
+        timeoutMs: 60_000,
+      };
   const name = `${s.conversations} conv × ${s.turnsPerConversation} turns`;
   await warmUp();
   ctx.log(`B1 ${name}: limiter (RPM ${s.rpm}, TPM ${s.tpm} per ${s.windowMs / 1000} s)`);
   const ours = await runVariant('limiter', s);
-  ctx.log(`B1 ours: ${seconds(ours.makespanMs)} s, ${ours.upstream429} × 429, ${ours.completed} done, ${ours.failed} failed`);
+  ctx.log(
+    `B1 ours: ${seconds(ours.makespanMs)} s, ${ours.upstream429} × 429, ${ours.completed} done, ${ours.failed} failed`,
+  );
   ctx.log('B1 baseline: no limiter, client retries only');
   const base = await runVariant('none', s);
-  ctx.log(`B1 baseline: ${seconds(base.makespanMs)} s, ${base.upstream429} × 429, ${base.completed} done, ${base.failed} failed`);
+  ctx.log(
+    `B1 baseline: ${seconds(base.makespanMs)} s, ${base.upstream429} × 429, ${base.completed} done, ${base.failed} failed`,
+  );
 
   const total = s.conversations * s.turnsPerConversation;
   const pct = (v: number | null) => (v === null ? null : v * 100);

@@ -15,7 +15,14 @@
  * (every create/edit is kept with the time the fake applied it) and the times the words were pushed: the fake's
  * message states vs the text pushed so far, without polling the fake during the run.
  */
-import { Client as DiscordClient, Events, GatewayIntentBits, Routes, type AnyThreadChannel, type Client } from 'discord.js';
+import {
+  Client as DiscordClient,
+  Events,
+  GatewayIntentBits,
+  Routes,
+  type AnyThreadChannel,
+  type Client,
+} from 'discord.js';
 import { setMaxListeners } from 'node:events';
 import { createDiscordClient } from '../src/discord/createClient.js';
 import { NO_MENTIONS, threadSink, type SendableChannel } from '../src/discord/threadSink.js';
@@ -117,10 +124,17 @@ const wordsIn = (content: string): number => (content.match(/\S+/g) ?? []).filte
 async function login(fake: FakeDiscord, budget: EditBudget | undefined): Promise<Client<true>> {
   const client = budget
     ? createDiscordClient(fake.apiUrl, budget)
-    : new DiscordClient({ intents: [GatewayIntentBits.Guilds, GatewayIntentBits.GuildMessages], rest: { api: fake.apiUrl } });
+    : new DiscordClient({
+        intents: [GatewayIntentBits.Guilds, GatewayIntentBits.GuildMessages],
+        rest: { api: fake.apiUrl },
+      });
   const ready = new Promise<Client<true>>((resolve) => client.once(Events.ClientReady, resolve));
   await client.login(fake.botToken);
-  const ok = await within(ready.then(() => true), 10_000, false);
+  const ok = await within(
+    ready.then(() => true),
+    10_000,
+    false,
+  );
   if (!ok) {
     await client.destroy();
     throw new Error('discord.js did not become ready against the fake within 10 s');
@@ -140,7 +154,8 @@ function streamStats(fake: FakeDiscord, stream: Stream, endAt: number, sampleMs:
     (r) =>
       r.params.channel_id === stream.threadId &&
       r.status === 200 &&
-      (r.route === 'POST /channels/{channel_id}/messages' || r.route === 'PATCH /channels/{channel_id}/messages/{message_id}'),
+      (r.route === 'POST /channels/{channel_id}/messages' ||
+        r.route === 'PATCH /channels/{channel_id}/messages/{message_id}'),
   ).length;
   if (first === undefined) return { samples: [], p95: 0, complete: false, completeAt: undefined, writes };
   const current = new Map<string, number>();
@@ -168,7 +183,12 @@ function streamStats(fake: FakeDiscord, stream: Stream, endAt: number, sampleMs:
 }
 
 /** The naive renderer: send on the first delta, then one edit with the whole text so far on every delta. */
-function naiveStream(client: Client<true>, channel: SendableChannel & { id: string }, signal: AbortSignal, counter: { issued: number }) {
+function naiveStream(
+  client: Client<true>,
+  channel: SendableChannel & { id: string },
+  signal: AbortSignal,
+  counter: { issued: number },
+) {
   let text = '';
   let messageId: Promise<string> | undefined;
   return {
@@ -185,7 +205,12 @@ function naiveStream(client: Client<true>, channel: SendableChannel & { id: stri
         return;
       }
       void messageId
-        .then((id) => client.rest.patch(Routes.channelMessage(channel.id, id), { body: { content, allowed_mentions: NO_MENTIONS }, signal }))
+        .then((id) =>
+          client.rest.patch(Routes.channelMessage(channel.id, id), {
+            body: { content, allowed_mentions: NO_MENTIONS },
+            signal,
+          }),
+        )
         .catch(() => undefined);
     },
   };
@@ -195,12 +220,18 @@ function naiveStream(client: Client<true>, channel: SendableChannel & { id: stri
 function restChannel(client: Client<true>, id: string): SendableChannel & { id: string } {
   return {
     id,
-    send: async (options) => (await client.rest.post(Routes.channelMessages(id), { body: { content: options.content, allowed_mentions: NO_MENTIONS } })) as { id: string },
+    send: async (options) =>
+      (await client.rest.post(Routes.channelMessages(id), {
+        body: { content: options.content, allowed_mentions: NO_MENTIONS },
+      })) as { id: string },
     sendTyping: async () => {
       await client.rest.post(Routes.channelTyping(id));
     },
     messages: {
-      edit: (messageId, options) => client.rest.patch(Routes.channelMessage(id, messageId), { body: { content: options.content, allowed_mentions: NO_MENTIONS } }),
+      edit: (messageId, options) =>
+        client.rest.patch(Routes.channelMessage(id, messageId), {
+          body: { content: options.content, allowed_mentions: NO_MENTIONS },
+        }),
     },
   };
 }
@@ -245,7 +276,10 @@ async function runVariant(kind: Variant, n: number, s: B2Settings, burst?: Burst
       const warm = await warmChannel.send({ content: 'warm-up', allowedMentions: NO_MENTIONS });
       await warm.edit({ content: 'warm-up done', allowedMentions: NO_MENTIONS });
     }
-    const threads = burst === 'channel' ? [] : Array.from({ length: n }, (_, i) => fake.createThreadAsMember({ name: `answer ${i + 1}` }));
+    const threads =
+      burst === 'channel'
+        ? []
+        : Array.from({ length: n }, (_, i) => fake.createThreadAsMember({ name: `answer ${i + 1}` }));
     const cached = await pollUntil(() => threads.every((t) => client.channels.cache.has(t.id)), 10_000);
     if (!cached) throw new Error('threads did not reach the discord.js cache');
     await sleep(200);
@@ -268,7 +302,11 @@ async function runVariant(kind: Variant, n: number, s: B2Settings, burst?: Burst
       const attach = (channel: SendableChannel & { id: string }) => {
         if (kind === 'ours') {
           const renderer = new StreamRenderer(threadSink(channel), { editIntervalMs: s.editIntervalMs, budget });
-          return { begin: () => renderer.start(), push: (d: string) => renderer.push(d), finish: async () => (await renderer.finish({ kind: 'complete' })).delivered };
+          return {
+            begin: () => renderer.start(),
+            push: (d: string) => renderer.push(d),
+            finish: async () => (await renderer.finish({ kind: 'complete' })).delivered,
+          };
         }
         if (kind !== 'naive') {
           const peer = peerStream(kind, client, channel.id, abort.signal, counter);
@@ -283,7 +321,10 @@ async function runVariant(kind: Variant, n: number, s: B2Settings, burst?: Burst
         stream.begin = () => {
           const asked = fake.sendMessage({ content: `question ${i + 1}` });
           const target = deferred(async () => {
-            const thread = (await client.rest.post(Routes.threads(fake.ids.textChannelId, asked.id), { body: { name: `answer ${i + 1}`, auto_archive_duration: 1440 }, signal: abort.signal })) as { id: string };
+            const thread = (await client.rest.post(Routes.threads(fake.ids.textChannelId, asked.id), {
+              body: { name: `answer ${i + 1}`, auto_archive_duration: 1440 },
+              signal: abort.signal,
+            })) as { id: string };
             stream.threadId = thread.id;
             return attach(restChannel(client, thread.id));
           });
@@ -291,7 +332,9 @@ async function runVariant(kind: Variant, n: number, s: B2Settings, burst?: Burst
           stream.finish = target.finish;
         };
       } else {
-        const channel = burst ? restChannel(client, stream.threadId) : (client.channels.cache.get(stream.threadId) as AnyThreadChannel);
+        const channel = burst
+          ? restChannel(client, stream.threadId)
+          : (client.channels.cache.get(stream.threadId) as AnyThreadChannel);
         const target = attach(channel);
         Object.assign(stream, { begin: target.begin, push: target.push, finish: target.finish });
       }
@@ -317,7 +360,8 @@ async function runVariant(kind: Variant, n: number, s: B2Settings, burst?: Burst
             stream.begin();
           }
           const firstTokenAt = stream.startAt + s.ttftMs;
-          const due = now < firstTokenAt ? 0 : Math.min(stream.deltas.length, Math.floor((now - firstTokenAt) / msPerToken) + 1);
+          const due =
+            now < firstTokenAt ? 0 : Math.min(stream.deltas.length, Math.floor((now - firstTokenAt) / msPerToken) + 1);
           while (stream.pushTimes.length < due) {
             stream.push(stream.deltas[stream.pushTimes.length]!);
             stream.pushTimes.push(now);
@@ -346,12 +390,18 @@ async function runVariant(kind: Variant, n: number, s: B2Settings, burst?: Burst
     } else {
       // A baseline's backlog drains at one edit per second per thread: cut it off.
       const cutoff = lastPush + s.baselineGraceMs;
-      await pollUntil(() => streams.every((st) => wordsInThread(fake, st.threadId) >= st.deltas.length) || Date.now() >= cutoff, s.baselineGraceMs + 1_000, 50);
+      await pollUntil(
+        () => streams.every((st) => wordsInThread(fake, st.threadId) >= st.deltas.length) || Date.now() >= cutoff,
+        s.baselineGraceMs + 1_000,
+        50,
+      );
       endAt = Date.now();
       abort.abort();
     }
     const stats = streams.map((stream) => streamStats(fake, stream, endAt, s.sampleMs));
-    const gaps = [...fake.editArrivals().values()].flatMap((times) => times.slice(1).map((at, i) => at - (times[i] ?? 0)));
+    const gaps = [...fake.editArrivals().values()].flatMap((times) =>
+      times.slice(1).map((at, i) => at - (times[i] ?? 0)),
+    );
     const completes = stats.map((st) => st.completeAt ?? Infinity);
     const pooled = stats.flatMap((st) => st.samples).sort((a, b) => a - b);
     const writes = stats.reduce((sum, st) => sum + st.writes, 0);
@@ -438,7 +488,9 @@ export async function runB2(ctx: BenchContext): Promise<{ rows: Row[]; settings:
               note: [
                 ours.discord429 ? `ours: ${ours.limitedRoutes}` : '',
                 naive.discord429 ? `naive: ${naive.limitedRoutes}` : '',
-                ours.violations + naive.violations ? `${ours.violations + naive.violations} spec violations recorded by the fake` : '',
+                ours.violations + naive.violations
+                  ? `${ours.violations + naive.violations} spec violations recorded by the fake`
+                  : '',
               ]
                 .filter(Boolean)
                 .join('; '),
@@ -453,12 +505,16 @@ export async function runB2(ctx: BenchContext): Promise<{ rows: Row[]; settings:
         value: ours.p95,
         baseline: naive.p95,
         baselineBound: naiveBound,
-        target: withinBudget ? `≤ ${stalenessTarget} ms (1.5 × interval)` : `≤ ${stalenessTarget} ms (1.5 × fair share)`,
+        target: withinBudget
+          ? `≤ ${stalenessTarget} ms (1.5 × interval)`
+          : `≤ ${stalenessTarget} ms (1.5 × fair share)`,
         met: ours.p95 <= stalenessTarget && ours.undelivered === 0,
         note:
           `p50 ${Math.round(ours.p50)} / max ${Math.round(ours.max)} ms (naive ${naiveBound ?? ''}${Math.round(naive.p50)} / ${naiveBound ?? ''}${Math.round(naive.max)} ms` +
           `${naive.complete ? '' : `, cut off ${s.baselineGraceMs / 1000} s after the last token with text still queued`})` +
-          (withinBudget ? '' : `; beyond the ${s.writesPerSecond} writes/s budget each answer's fair share is one write per ${Math.round(fairShareMs)} ms`) +
+          (withinBudget
+            ? ''
+            : `; beyond the ${s.writesPerSecond} writes/s budget each answer's fair share is one write per ${Math.round(fairShareMs)} ms`) +
           (ours.undelivered > 0 ? `; ${ours.undelivered} answers NOT fully delivered` : '') +
           (ours.complete ? '' : '; some answers were not fully visible when measuring ended'),
       },
@@ -495,23 +551,53 @@ export async function runB2(ctx: BenchContext): Promise<{ rows: Row[]; settings:
 async function burstRows(ctx: BenchContext, n: number, where: Burst, s: B2Settings): Promise<Row[]> {
   ctx.log(`B2 burst start ${n} (${where}): ours`);
   const ours = await runVariant('ours', n, s, where);
-  ctx.log(`B2 burst ${n} (${where}): ours ${ours.discord429} × 429, min edit gap ${ours.minEditGap} ms; naive baseline`);
+  ctx.log(
+    `B2 burst ${n} (${where}): ours ${ours.discord429} × 429, min edit gap ${ours.minEditGap} ms; naive baseline`,
+  );
   const naive = await runVariant('naive', n, s, where);
   ctx.log(`B2 burst ${n} (${where}): naive ${naive.discord429} × 429, min edit gap ${naive.minEditGap} ms`);
   const name = `burst start: ${n} within 1 s, ${where === 'channel' ? 'one channel' : 'separate threads'}`;
   const bound = naive.complete ? undefined : ('≥' as const);
   const row = (metric: string, unit: Unit, value: number, baseline: number, extra: Partial<Row> = {}): Row => ({
-    id: 'B2', case: name, metric, unit, value, baseline, ...extra,
+    id: 'B2',
+    case: name,
+    metric,
+    unit,
+    value,
+    baseline,
+    ...extra,
   });
   return [
     row('Discord 429s', 'count', ours.discord429, naive.discord429, {
       target: '0',
       met: ours.discord429 === 0,
-      ...(ours.discord429 + naive.discord429 > 0 ? { note: [ours.discord429 ? `ours: ${ours.limitedRoutes}` : '', naive.discord429 ? `naive: ${naive.limitedRoutes}` : ''].filter(Boolean).join('; ') } : {}),
+      ...(ours.discord429 + naive.discord429 > 0
+        ? {
+            note: [
+              ours.discord429 ? `ours: ${ours.limitedRoutes}` : '',
+              naive.discord429 ? `naive: ${naive.limitedRoutes}` : '',
+            ]
+              .filter(Boolean)
+              .join('; '),
+          }
+        : {}),
     }),
-    row('smallest edit gap', 'ms', ours.minEditGap, naive.minEditGap, { target: `≥ ${s.editIntervalMs - 50} ms`, met: ours.minEditGap >= s.editIntervalMs - 50 }),
-    row('p95 staleness', 'ms', ours.p95, naive.p95, { baselineBound: bound, note: `p50 ${Math.round(ours.p50)} / max ${Math.round(ours.max)} ms` + (ours.undelivered ? `; ${ours.undelivered} NOT delivered` : '') }),
-    row('time until every answer is complete', 'ms', ours.allCompleteMs, naive.allCompleteMs, { baselineBound: bound, note: naive.complete ? '' : `naive: some answers were never complete (cut off ${s.baselineGraceMs / 1000} s after the last token)` }),
+    row('smallest edit gap', 'ms', ours.minEditGap, naive.minEditGap, {
+      target: `≥ ${s.editIntervalMs - 50} ms`,
+      met: ours.minEditGap >= s.editIntervalMs - 50,
+    }),
+    row('p95 staleness', 'ms', ours.p95, naive.p95, {
+      baselineBound: bound,
+      note:
+        `p50 ${Math.round(ours.p50)} / max ${Math.round(ours.max)} ms` +
+        (ours.undelivered ? `; ${ours.undelivered} NOT delivered` : ''),
+    }),
+    row('time until every answer is complete', 'ms', ours.allCompleteMs, naive.allCompleteMs, {
+      baselineBound: bound,
+      note: naive.complete
+        ? ''
+        : `naive: some answers were never complete (cut off ${s.baselineGraceMs / 1000} s after the last token)`,
+    }),
   ];
 }
 
@@ -521,20 +607,43 @@ const PEERS: ReadonlyArray<{ kind: PeerKind; label: string }> = [
 ];
 
 /** Ours against what users would otherwise run, measured in the same run with the same streams. */
-async function peerRows(ctx: BenchContext, n: number, name: string, ours: VariantResult, s: B2Settings): Promise<Row[]> {
+async function peerRows(
+  ctx: BenchContext,
+  n: number,
+  name: string,
+  ours: VariantResult,
+  s: B2Settings,
+): Promise<Row[]> {
   const rows: Row[] = [];
   for (const { kind, label } of PEERS) {
     const peer = await runVariant(kind, n, s);
     ctx.log(`B2 ${n}: ${kind} p95 ${Math.round(peer.p95)} ms, ${peer.discord429} × 429`);
     const bound = peer.complete ? undefined : ('≥' as const);
-    const cutNote = peer.complete ? '' : `; cut off ${s.baselineGraceMs / 1000} s after the last token, text still queued`;
+    const cutNote = peer.complete
+      ? ''
+      : `; cut off ${s.baselineGraceMs / 1000} s after the last token, text still queued`;
     rows.push(
-      { id: 'B2', case: name, metric: `Discord 429s vs ${label}`, unit: 'count', value: ours.discord429,
-        baseline: peer.discord429, ...(peer.discord429 ? { note: `${kind}: ${peer.limitedRoutes}` } : {}) },
-      { id: 'B2', case: name, metric: `p95 staleness vs ${label}`, unit: 'ms', value: ours.p95, baseline: peer.p95,
+      {
+        id: 'B2',
+        case: name,
+        metric: `Discord 429s vs ${label}`,
+        unit: 'count',
+        value: ours.discord429,
+        baseline: peer.discord429,
+        ...(peer.discord429 ? { note: `${kind}: ${peer.limitedRoutes}` } : {}),
+      },
+      {
+        id: 'B2',
+        case: name,
+        metric: `p95 staleness vs ${label}`,
+        unit: 'ms',
+        value: ours.p95,
+        baseline: peer.p95,
         baselineBound: bound,
-        note: `${kind}: p50 ${bound ?? ''}${Math.round(peer.p50)} / max ${bound ?? ''}${Math.round(peer.max)} ms, ` +
-          `${peer.writesPerAnswer.toFixed(1)} writes landed per answer (asked ${peer.issuedPerAnswer.toFixed(1)})${cutNote}` },
+        note:
+          `${kind}: p50 ${bound ?? ''}${Math.round(peer.p50)} / max ${bound ?? ''}${Math.round(peer.max)} ms, ` +
+          `${peer.writesPerAnswer.toFixed(1)} writes landed per answer (asked ${peer.issuedPerAnswer.toFixed(1)})${cutNote}`,
+      },
     );
   }
   return rows;

@@ -50,7 +50,11 @@ async function loopbackRtt(trials: number): Promise<number[]> {
   const body = JSON.stringify({ content: 'Sure. ▌', allowed_mentions: { parse: [] } });
   const post = async () => {
     const started = performance.now();
-    const response = await fetch(url, { method: 'POST', body, headers: { 'content-type': 'application/json', authorization: 'Bot x' } });
+    const response = await fetch(url, {
+      method: 'POST',
+      body,
+      headers: { 'content-type': 'application/json', authorization: 'Bot x' },
+    });
     await response.text();
     return performance.now() - started;
   };
@@ -114,7 +118,9 @@ export async function runB3(ctx: BenchContext): Promise<{ rows: Row[]; settings:
     bot = await startBot(config, silentLogger());
     const total = s.warmupTrials + s.trials;
     ctx.log(`B3 bot ready; ${total} turns, one at a time`);
-    const threads = Array.from({ length: total }, (_, i) => discord!.createThreadAsMember({ name: `question ${i + 1}` }));
+    const threads = Array.from({ length: total }, (_, i) =>
+      discord!.createThreadAsMember({ name: `question ${i + 1}` }),
+    );
     const client = bot.client;
     if (!(await pollUntil(() => threads.every((t) => client.channels.cache.has(t.id)), 10_000))) {
       throw new Error('threads did not reach the bot');
@@ -134,7 +140,8 @@ export async function runB3(ctx: BenchContext): Promise<{ rows: Row[]; settings:
       const thread = threads[i]!;
       const before = Date.now();
       discord.sendMessage({ channelId: thread.id, content: `Question ${i + 1}: what is the answer?` });
-      const firstPost = () => discord!.requests.find((r) => r.route === POST_MESSAGE && r.params.channel_id === thread.id && r.at >= before);
+      const firstPost = () =>
+        discord!.requests.find((r) => r.route === POST_MESSAGE && r.params.channel_id === thread.id && r.at >= before);
       const chunk = () => firstChunks.find((c) => c.at >= before);
       const answered = await pollUntil(() => firstPost() !== undefined && chunk() !== undefined, s.trialTimeoutMs, 2);
       if (!answered) {

@@ -14,7 +14,13 @@ import { DEFAULT_SYSTEM_PROMPT } from '../src/config/config.js';
 import type { ChatMessage } from '../src/llm/modelClient.js';
 import { openStore, type KeyvStore } from '../src/store/keyvStore.js';
 import { textTurn, turnText, type ThreadMeta, type Turn } from '../src/store/types.js';
-import { countTokens, countTokensAsync, TOKENS_PER_MESSAGE, TOKENS_PER_REPLY, warmUpTokenizer } from '../src/tokens/tokenCounter.js';
+import {
+  countTokens,
+  countTokensAsync,
+  TOKENS_PER_MESSAGE,
+  TOKENS_PER_REPLY,
+  warmUpTokenizer,
+} from '../src/tokens/tokenCounter.js';
 import { makeTempDir, sqliteUrl } from '../test/helpers/tempDir.js';
 import type { Row } from './lib/report.js';
 import { median } from './lib/stats.js';
@@ -41,23 +47,37 @@ interface Built {
 }
 
 /** Generate a thread of `n` turns with realistic sizes; counts are stored with each turn, as the bot stores them. */
-async function fillThread(store: KeyvStore, threadId: string, n: number, s: B4Settings, seed: number): Promise<ThreadMeta> {
+async function fillThread(
+  store: KeyvStore,
+  threadId: string,
+  n: number,
+  s: B4Settings,
+  seed: number,
+): Promise<ThreadMeta> {
   const random = seededRandom(seed);
-  let meta = await store.createThread({ threadId, guildId: '876543210987654321', channelId: '876543210987654322', creatorId: '123456789012345678', createdAt: Date.now() });
+  let meta = await store.createThread({
+    threadId,
+    guildId: '876543210987654321',
+    channelId: '876543210987654322',
+    creatorId: '123456789012345678',
+    createdAt: Date.now(),
+  });
   for (let start = 0; start < n; start += s.commitBatch) {
     const batch: Turn[] = [];
     for (let i = start; i < Math.min(n, start + s.commitBatch); i++) {
       const [low, high] = s.turnTokens;
       // Words here average a little over one token each: aim the word count at the token range.
       const content = prose(random, Math.round((low + random() * (high - low)) * 0.8));
-      batch.push(textTurn({
-        role: i % 2 === 0 ? 'user' : 'assistant',
-        text: content,
-        authorId: i % 2 === 0 ? '123456789012345678' : '223456789012345678',
-        messageIds: ['1300000000000000001'],
-        tokens: countTokens(content),
-        at: Date.now(),
-      }));
+      batch.push(
+        textTurn({
+          role: i % 2 === 0 ? 'user' : 'assistant',
+          text: content,
+          authorId: i % 2 === 0 ? '123456789012345678' : '223456789012345678',
+          messageIds: ['1300000000000000001'],
+          tokens: countTokens(content),
+          at: Date.now(),
+        }),
+      );
     }
     meta = await store.commitTurns(meta, batch);
   }
@@ -102,7 +122,10 @@ async function buildBaseline(store: KeyvStore, threadId: string, room: number, f
   return { messages, promptTokens: fixed + userTokens + used };
 }
 
-async function time(fn: () => Promise<Built>, s: B4Settings): Promise<{ medianMs: number; runs: number; built: Built }> {
+async function time(
+  fn: () => Promise<Built>,
+  s: B4Settings,
+): Promise<{ medianMs: number; runs: number; built: Built }> {
   let built = await fn(); // warm: SQLite page cache, JIT
   const times: number[] = [];
   const deadline = performance.now() + s.maxMsPerPath;
@@ -140,7 +163,8 @@ export async function runB4(ctx: BenchContext): Promise<{ rows: Row[]; settings:
       const our = await time(() => buildOurs(store, threadId, room, fixed), s);
       const base = await time(() => buildBaseline(store, threadId, room, fixed), s);
       ours.push(our.medianMs);
-      const same = our.built.messages.length === base.built.messages.length && our.built.promptTokens === base.built.promptTokens;
+      const same =
+        our.built.messages.length === base.built.messages.length && our.built.promptTokens === base.built.promptTokens;
       rows.push({
         id: 'B4',
         case: `${n.toLocaleString('en-US')} turns`,
@@ -173,7 +197,9 @@ export async function runB4(ctx: BenchContext): Promise<{ rows: Row[]; settings:
         met: growth <= 1.5,
         note:
           `median time at ${largestSize.toLocaleString('en-US')} turns ÷ at 1,000` +
-          (hundred === undefined ? '' : `; ÷ at 100 turns: ${(largest / hundred).toFixed(2)}× (100 turns read 100 turns, longer threads two pages of 64)`),
+          (hundred === undefined
+            ? ''
+            : `; ÷ at 100 turns: ${(largest / hundred).toFixed(2)}× (100 turns read 100 turns, longer threads two pages of 64)`),
       });
     }
   } finally {

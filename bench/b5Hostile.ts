@@ -67,7 +67,15 @@ function randomWord(chars: number): string {
 }
 
 function specialTokens(chars: number): string {
-  const specials = ['<|endoftext|>', '<|im_start|>', '<|im_end|>', '<|fim_prefix|>', '<|fim_middle|>', '<|fim_suffix|>', '<|endofprompt|>'];
+  const specials = [
+    '<|endoftext|>',
+    '<|im_start|>',
+    '<|im_end|>',
+    '<|fim_prefix|>',
+    '<|fim_middle|>',
+    '<|fim_suffix|>',
+    '<|endofprompt|>',
+  ];
   let text = '';
   for (let i = 0; text.length < chars; i++) text += specials[i % specials.length]! + (i % 5 === 4 ? ' ' : '');
   return text.slice(0, chars);
@@ -94,11 +102,16 @@ function capForBudget(encoder: Tiktoken, text: string, budgetMs: number): { char
     chars = Math.min(text.length, chars * 2);
     ms = Math.max(previous.ms, timeEncode(chars));
   }
-  const exponent = previous ? Math.min(3, Math.max(1, Math.log(ms / previous.ms) / Math.log(chars / previous.chars))) : 2;
+  const exponent = previous
+    ? Math.min(3, Math.max(1, Math.log(ms / previous.ms) / Math.log(chars / previous.chars)))
+    : 2;
   const estimateFullMs = ms * (text.length / chars) ** exponent;
   if (chars === text.length && ms <= budgetMs) return { chars, estimateFullMs: ms };
   if (estimateFullMs <= budgetMs / 2) return { chars: text.length, estimateFullMs };
-  return { chars: Math.min(text.length, Math.max(chars, Math.floor(chars * (budgetMs / ms) ** (1 / 3)))), estimateFullMs };
+  return {
+    chars: Math.min(text.length, Math.max(chars, Math.floor(chars * (budgetMs / ms) ** (1 / 3)))),
+    estimateFullMs,
+  };
 }
 
 export async function runB5(ctx: BenchContext): Promise<{ rows: Row[]; settings: B5Settings }> {
@@ -122,7 +135,9 @@ export async function runB5(ctx: BenchContext): Promise<{ rows: Row[]; settings:
     const ours = await watch(() => countTokensAsync(text));
     const cap = capForBudget(encoder, text, s.baselineBudgetMs);
     const capped = cap.chars < text.length;
-    ctx.log(`B5 ${testCase.name}: raw encode of ${cap.chars} chars (all ${text.length}: ~${formatEstimate(cap.estimateFullMs)})`);
+    ctx.log(
+      `B5 ${testCase.name}: raw encode of ${cap.chars} chars (all ${text.length}: ~${formatEstimate(cap.estimateFullMs)})`,
+    );
     const input = text.slice(0, cap.chars);
     const baseline = await watch(() => encoder.encode(input, [], []).length);
     rows.push({

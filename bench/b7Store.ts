@@ -32,16 +32,42 @@ function exchange(texts: readonly string[], index: number): Turn[] {
   const answer = texts[(index * 7 + 3) % texts.length]!;
   const at = Date.now();
   return [
-    textTurn({ role: 'user', text: question, authorId: '123456789012345678', messageIds: ['1300000000000000001'], tokens: countTokens(question), at }),
-    textTurn({ role: 'assistant', text: answer, authorId: '223456789012345678', messageIds: ['1300000000000000002'], tokens: countTokens(answer), at }),
+    textTurn({
+      role: 'user',
+      text: question,
+      authorId: '123456789012345678',
+      messageIds: ['1300000000000000001'],
+      tokens: countTokens(question),
+      at,
+    }),
+    textTurn({
+      role: 'assistant',
+      text: answer,
+      authorId: '223456789012345678',
+      messageIds: ['1300000000000000002'],
+      tokens: countTokens(answer),
+      at,
+    }),
   ];
 }
 
-async function measure(store: KeyvStore, threads: number, prefix: string, s: B7Settings, texts: readonly string[]): Promise<Measured> {
+async function measure(
+  store: KeyvStore,
+  threads: number,
+  prefix: string,
+  s: B7Settings,
+  texts: readonly string[],
+): Promise<Measured> {
   const metas: ThreadMeta[] = [];
   for (let i = 0; i < threads; i++) {
     metas.push(
-      await store.createThread({ threadId: `${prefix}${String(i).padStart(4, '0')}`, guildId: '876543210987654321', channelId: '876543210987654322', creatorId: '123456789012345678', createdAt: Date.now() }),
+      await store.createThread({
+        threadId: `${prefix}${String(i).padStart(4, '0')}`,
+        guildId: '876543210987654321',
+        channelId: '876543210987654322',
+        creatorId: '123456789012345678',
+        createdAt: Date.now(),
+      }),
     );
   }
   // Turns are prepared up front: only the commit is timed.
@@ -68,7 +94,12 @@ async function measure(store: KeyvStore, threads: number, prefix: string, s: B7S
     }),
   );
   const elapsed = performance.now() - started;
-  return { latency: summarize(latencies), commitsPerSecond: (latencies.length * 1000) / elapsed, commits: latencies.length, errors };
+  return {
+    latency: summarize(latencies),
+    commitsPerSecond: (latencies.length * 1000) / elapsed,
+    commits: latencies.length,
+    errors,
+  };
 }
 
 export async function runB7(ctx: BenchContext): Promise<{ rows: Row[]; settings: B7Settings }> {

@@ -41,7 +41,11 @@ async function main(): Promise<number> {
   const args = process.argv.slice(2);
   const quick = args.includes('--quick');
   const onlyArg = args.find((a) => a.startsWith('--only'));
-  const onlyValue = onlyArg?.includes('=') ? onlyArg.split('=')[1] : onlyArg ? args[args.indexOf(onlyArg) + 1] : undefined;
+  const onlyValue = onlyArg?.includes('=')
+    ? onlyArg.split('=')[1]
+    : onlyArg
+      ? args[args.indexOf(onlyArg) + 1]
+      : undefined;
   const only = onlyValue ? new Set(onlyValue.toUpperCase().split(',')) : undefined;
 
   const startedAt = new Date();
@@ -49,7 +53,8 @@ async function main(): Promise<number> {
   const machine = machineInfo();
   const ctx: BenchContext = {
     quick,
-    log: (message) => process.stderr.write(`[${((performance.now() - started) / 1000).toFixed(1).padStart(5)} s] ${message}\n`),
+    log: (message) =>
+      process.stderr.write(`[${((performance.now() - started) / 1000).toFixed(1).padStart(5)} s] ${message}\n`),
   };
   const rows: FinishedRow[] = [];
   const settings: Record<string, unknown> = {};
@@ -58,7 +63,15 @@ async function main(): Promise<number> {
   const finish = (extraError?: string): number => {
     if (extraError) errors.run = extraError;
     const durationS = Math.round((performance.now() - started) / 100) / 10;
-    writeResults(RESULTS_PATH, { mode: quick ? 'quick' : 'full', startedAt: startedAt.toISOString(), durationS, machine, settings, errors, rows });
+    writeResults(RESULTS_PATH, {
+      mode: quick ? 'quick' : 'full',
+      startedAt: startedAt.toISOString(),
+      durationS,
+      machine,
+      settings,
+      errors,
+      rows,
+    });
     process.stdout.write(`\n${renderTable(rows)}\n\n`);
     const notes = renderNotes(rows);
     if (notes) process.stdout.write(`${notes}\n\n`);
@@ -67,14 +80,18 @@ async function main(): Promise<number> {
         `results in ${RESULTS_PATH}\n`,
     );
     const crashed = Object.keys(errors);
-    if (crashed.length > 0) process.stdout.write(`CRASHED: ${crashed.map((id) => `${id}: ${errors[id]}`).join('; ')}\n`);
+    if (crashed.length > 0)
+      process.stdout.write(`CRASHED: ${crashed.map((id) => `${id}: ${errors[id]}`).join('; ')}\n`);
     return crashed.length > 0 ? 1 : 0;
   };
 
-  const watchdog = setTimeout(() => {
-    process.exitCode = finish(`watchdog: the run exceeded ${WATCHDOG_MS[quick ? 'quick' : 'full'] / 1000} s`);
-    process.exit();
-  }, WATCHDOG_MS[quick ? 'quick' : 'full']);
+  const watchdog = setTimeout(
+    () => {
+      process.exitCode = finish(`watchdog: the run exceeded ${WATCHDOG_MS[quick ? 'quick' : 'full'] / 1000} s`);
+      process.exit();
+    },
+    WATCHDOG_MS[quick ? 'quick' : 'full'],
+  );
   watchdog.unref();
 
   ctx.log(`${quick ? 'quick' : 'full'} run on ${machine.cpus} CPUs (${machine.cpuModel}), Node ${machine.node}`);

@@ -71,13 +71,17 @@ export async function execute(interaction: ChatInputCommandInteraction, { servic
     content,
     messageId: opening?.id,
     attachments,
-    authorName: interaction.member && 'displayName' in interaction.member ? interaction.member.displayName : interaction.user.displayName,
+    authorName:
+      interaction.member && 'displayName' in interaction.member
+        ? interaction.member.displayName
+        : interaction.user.displayName,
   };
   if (channel.isThread() && channel.isSendable()) {
     await service.startConversation({ ...request, threadId: channel.id }, threadSink(channel));
     return;
   }
-  const opened = opening && !inThread ? await openConversationThread(service, logger, { starter: opening, request }) : undefined;
+  const opened =
+    opening && !inThread ? await openConversationThread(service, logger, { starter: opening, request }) : undefined;
   if (!opened) {
     await interaction.followUp({ content: commandStrings.cannotOpenThread, flags: MessageFlags.Ephemeral });
     return;

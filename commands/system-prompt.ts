@@ -28,7 +28,10 @@ export const data = new SlashCommandBuilder()
   .addSubcommand((sub) => sub.setName('show').setDescription('Show the system prompt in force'))
   .addSubcommand((sub) => sub.setName('clear').setDescription('Go back to the default system prompt'));
 
-export async function execute(interaction: ChatInputCommandInteraction, { store, config }: CommandContext): Promise<void> {
+export async function execute(
+  interaction: ChatInputCommandInteraction,
+  { store, config }: CommandContext,
+): Promise<void> {
   if (!canManageGuild(interaction) || !interaction.guildId) {
     await interaction.reply({ content: commandStrings.manageGuildRequired, flags: MessageFlags.Ephemeral });
     return;

@@ -76,7 +76,13 @@ export async function startBot(config: Config, logger: Logger, options: StartOpt
     if (shared) cleanups.push(() => shared.close());
     const limiter = shared?.limiter ?? createRateLimiter({ rpm: config.openai.rpm, tpm: config.openai.tpm });
     if (!shared) cleanups.push(() => limiter.stop());
-    const model = createModelClient({ config: config.openai, maxCompletionTokens: config.maxCompletionTokens, usage: store, limiter, logger });
+    const model = createModelClient({
+      config: config.openai,
+      maxCompletionTokens: config.maxCompletionTokens,
+      usage: store,
+      limiter,
+      logger,
+    });
     // Every REST request of the bot, 40/s by default: Discord allows 50 per bot token, the rest absorbs jitter.
     const editBudget =
       shared?.writeBudget(DEFAULT_WRITES_PER_SECOND) ??

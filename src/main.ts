@@ -22,7 +22,8 @@ try {
 
 const logger = createLogger(config.logLevel);
 process.on('unhandledRejection', (reason) => logger.error({ err: reason }, 'unhandled rejection'));
-const describe = (error: unknown) => (error instanceof Error ? { name: error.name, message: error.message } : String(error));
+const describe = (error: unknown) =>
+  error instanceof Error ? { name: error.name, message: error.message } : String(error);
 
 // DISCORD_SHARDS other than 1, and not a shard itself (a shard sees SHARDING_MANAGER): this process is the manager.
 const place = shardPlace();
@@ -48,7 +49,10 @@ async function serve(settings: Config): Promise<void> {
   const mine = configForProcess(settings, place);
   if (mine.split) {
     const { rpm, tpm } = mine.config.openai;
-    logger.info({ shards: place?.ids, rpm, tpm, share: mine.share }, 'no REDIS_URL: this shard runs on its share of the budgets');
+    logger.info(
+      { shards: place?.ids, rpm, tpm, share: mine.share },
+      'no REDIS_URL: this shard runs on its share of the budgets',
+    );
   }
   try {
     // A fatal condition (revoked token, lost lease) ends the process non-zero; a supervisor restarts it.

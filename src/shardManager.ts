@@ -34,11 +34,19 @@ function exitOf(shard: Shard): Promise<number> {
 }
 
 /** Start the shards; resolves with a stop function once every shard is ready. */
-export async function runShardManager(config: Config, logger: Logger, options: ShardManagerOptions): Promise<() => Promise<number>> {
+export async function runShardManager(
+  config: Config,
+  logger: Logger,
+  options: ShardManagerOptions,
+): Promise<() => Promise<number>> {
   const totalShards = config.shards === 'auto' ? await recommendedShards(config.discord) : config.shards;
   if (totalShards > 1 && !config.redisUrl) {
     logger.info(
-      { shards: totalShards, rpm: Math.floor(config.openai.rpm / totalShards), tpm: Math.floor(config.openai.tpm / totalShards) },
+      {
+        shards: totalShards,
+        rpm: Math.floor(config.openai.rpm / totalShards),
+        tpm: Math.floor(config.openai.tpm / totalShards),
+      },
       'no REDIS_URL: each shard gets 1/N of RPM, TPM and the Discord write budget',
     );
   }
@@ -57,7 +65,11 @@ export async function runShardManager(config: Config, logger: Logger, options: S
       if (manager.respawn) logger.warn({ shard: shard.id, code }, 'shard process exited; respawning');
     });
   });
-  await manager.spawn({ amount: totalShards, delay: options.spawnDelayMs ?? SPAWN_DELAY_MS, timeout: SPAWN_TIMEOUT_MS });
+  await manager.spawn({
+    amount: totalShards,
+    delay: options.spawnDelayMs ?? SPAWN_DELAY_MS,
+    timeout: SPAWN_TIMEOUT_MS,
+  });
   logger.info({ shards: totalShards }, 'all shards ready');
 
   return async () => {

@@ -131,8 +131,7 @@ export const attachmentStrings = {
     `The image “${name}” is ${width}×${height} pixels; ` +
     `I can open images of up to ${maxMegapixels} megapixels, so I skipped it.`,
   visionOff: (name: string) => `This model can't see images, so I skipped “${name}”.`,
-  downloadFailed: (name: string) =>
-    `I couldn't download “${name}” from Discord, so I skipped it. Please try again.`,
+  downloadFailed: (name: string) => `I couldn't download “${name}” from Discord, so I skipped it. Please try again.`,
   downloadTimedOut: (name: string, seconds: number) =>
     `Downloading “${name}” took longer than ${seconds} s, so I skipped it.`,
   notFromDiscord: (name: string) => `“${name}” isn't stored on Discord, so I didn't download it.`,

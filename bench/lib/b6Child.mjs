@@ -7,13 +7,21 @@ import { pathToFileURL } from 'node:url';
 const mb = (bytes) => Math.round((bytes / 1_048_576) * 10) / 10;
 const gc = globalThis.gc;
 let peakRss = 0;
-const sampler = setInterval(() => { peakRss = Math.max(peakRss, process.memoryUsage.rss()); }, 50);
+const sampler = setInterval(() => {
+  peakRss = Math.max(peakRss, process.memoryUsage.rss());
+}, 50);
 const snapshot = () => {
   gc?.();
   gc?.();
   const m = process.memoryUsage();
-  const out = { rssMb: mb(m.rss), heapUsedMb: mb(m.heapUsed), heapTotalMb: mb(m.heapTotal), externalMb: mb(m.external),
-    arrayBuffersMb: mb(m.arrayBuffers), peakRssMb: mb(Math.max(peakRss, m.rss)) };
+  const out = {
+    rssMb: mb(m.rss),
+    heapUsedMb: mb(m.heapUsed),
+    heapTotalMb: mb(m.heapTotal),
+    externalMb: mb(m.external),
+    arrayBuffersMb: mb(m.arrayBuffers),
+    peakRssMb: mb(Math.max(peakRss, m.rss)),
+  };
   peakRss = 0;
   return out;
 };
@@ -49,13 +57,25 @@ const nullSink = () => {
  * ConversationService built like the bot's on the bot's own store, with an unthrottled write budget.
  */
 async function soak({ turns, checkpoint, concurrency, threadIds, guildId, channelId }) {
-  const model = createModelClient({ config: config.openai, maxCompletionTokens: config.maxCompletionTokens,
-    usage: bot.store, logger: silentLogger() });
+  const model = createModelClient({
+    config: config.openai,
+    maxCompletionTokens: config.maxCompletionTokens,
+    usage: bot.store,
+    logger: silentLogger(),
+  });
   const budget = new EditBudget({ perSecond: 100_000 });
   const service = new ConversationService({
-    store: bot.store, model, logger: silentLogger(), editBudget: budget, botUserId: () => bot.client.user.id,
-    settings: { ...config, model: config.openai.model, models: [config.openai.model],
-      attachmentHostBase: config.discord.apiBase },
+    store: bot.store,
+    model,
+    logger: silentLogger(),
+    editBudget: budget,
+    botUserId: () => bot.client.user.id,
+    settings: {
+      ...config,
+      model: config.openai.model,
+      models: [config.openai.model],
+      attachmentHostBase: config.discord.apiBase,
+    },
   });
   const outcomes = {};
   const marks = {};
@@ -64,8 +84,16 @@ async function soak({ turns, checkpoint, concurrency, threadIds, guildId, channe
   const worker = async () => {
     for (let i = started++; i < turns; i = started++) {
       const threadId = threadIds[i % threadIds.length];
-      const outcome = await service.answer({ threadId, guildId, channelId, userId: `12${String(i).padStart(16, '0')}`,
-        content: `Soak question ${i}: what about the retries?` }, nullSink());
+      const outcome = await service.answer(
+        {
+          threadId,
+          guildId,
+          channelId,
+          userId: `12${String(i).padStart(16, '0')}`,
+          content: `Soak question ${i}: what about the retries?`,
+        },
+        nullSink(),
+      );
       outcomes[outcome] = (outcomes[outcome] ?? 0) + 1;
       done++;
       if (done === checkpoint) marks.checkpoint = snapshot();
@@ -83,7 +111,11 @@ async function soak({ turns, checkpoint, concurrency, threadIds, guildId, channe
 process.on('message', (message) => {
   const reply = (payload) => process.send({ id: message.id, ...payload });
   if (message.type === 'snapshot') reply({ snapshot: snapshot() });
-  else if (message.type === 'soak') soak(message).then((result) => reply(result), (error) => reply({ error: String(error?.stack ?? error) }));
+  else if (message.type === 'soak')
+    soak(message).then(
+      (result) => reply(result),
+      (error) => reply({ error: String(error?.stack ?? error) }),
+    );
   else if (message.type === 'stop') {
     clearInterval(sampler);
     bot.stop(5_000).finally(() => process.exit(0));

@@ -40,8 +40,12 @@ export interface BotRun {
   streamingAtSnapshot: number;
   allStreaming: boolean;
   finished: boolean;
-  soak?: { outcomes: Record<string, number>; marks: { checkpoint?: Snapshot; end?: Snapshot }; seconds: number;
-    error?: string };
+  soak?: {
+    outcomes: Record<string, number>;
+    marks: { checkpoint?: Snapshot; end?: Snapshot };
+    seconds: number;
+    error?: string;
+  };
 }
 
 export function b6Rows(s: B6Settings, bot: BotRun, base: BotRun, tok: TokenizerCost): Row[] {
@@ -53,31 +57,71 @@ export function b6Rows(s: B6Settings, bot: BotRun, base: BotRun, tok: TokenizerC
   const first = soak?.marks.checkpoint?.rssMb ?? null;
   const last = soak?.marks.end?.rssMb ?? null;
   return [
-    { id: 'B6', case: `idle bot (logged in, ${s.storedThreads.toLocaleString('en-US')} threads stored)`,
-      metric: 'RSS', unit: 'MB', value: bot.stored.rssMb, baseline: base.stored.rssMb,
-      note: `${gc}; ${vs}. node ${bot.runtime.rssMb} MB → modules (discord.js, openai, keyv…) ${bot.modules.rssMb} MB ` +
+    {
+      id: 'B6',
+      case: `idle bot (logged in, ${s.storedThreads.toLocaleString('en-US')} threads stored)`,
+      metric: 'RSS',
+      unit: 'MB',
+      value: bot.stored.rssMb,
+      baseline: base.stored.rssMb,
+      note:
+        `${gc}; ${vs}. node ${bot.runtime.rssMb} MB → modules (discord.js, openai, keyv…) ${bot.modules.rssMb} MB ` +
         `→ tokenizer ${bot.tokenizer.rssMb} MB → logged in; heap ${bot.stored.heapUsedMb} MB (tsx: node+loader ` +
         `${base.runtime.rssMb}, modules ${base.modules.rssMb} MB, heap ${base.stored.heapUsedMb} MB); SQLite filled ` +
-        `(${s.turnsPerThread} turns/thread) in ${(bot.fillMs / 1000).toFixed(1)} s` },
-    { id: 'B6', case: 'o200k tokenizer (built once, shared)', metric: 'RSS added', unit: 'MB', value: tok.lean.rssMb,
+        `(${s.turnsPerThread} turns/thread) in ${(bot.fillMs / 1000).toFixed(1)} s`,
+    },
+    {
+      id: 'B6',
+      case: 'o200k tokenizer (built once, shared)',
+      metric: 'RSS added',
+      unit: 'MB',
+      value: tok.lean.rssMb,
       baseline: tok.stock.rssMb,
-      note: `fresh process each; heap +${tok.lean.heapMb} MB counting-only vs +${tok.stock.heapMb} MB with ` +
-        `js-tiktoken's stock constructor (baseline), which also keeps a decode table` },
-    { id: 'B6', case: name, metric: 'RSS, all streaming', unit: 'MB', value: bot.active.rssMb,
-      baseline: base.active.rssMb, target, met: bot.active.rssMb <= s.targetRssMb,
-      note: `${gc}; ${bot.streamingAtSnapshot} of ${s.activeConversations} model streams open at the snapshot ` +
+      note:
+        `fresh process each; heap +${tok.lean.heapMb} MB counting-only vs +${tok.stock.heapMb} MB with ` +
+        `js-tiktoken's stock constructor (baseline), which also keeps a decode table`,
+    },
+    {
+      id: 'B6',
+      case: name,
+      metric: 'RSS, all streaming',
+      unit: 'MB',
+      value: bot.active.rssMb,
+      baseline: base.active.rssMb,
+      target,
+      met: bot.active.rssMb <= s.targetRssMb,
+      note:
+        `${gc}; ${bot.streamingAtSnapshot} of ${s.activeConversations} model streams open at the snapshot ` +
         `(each member asking in a thread of their own through the fake Discord); heap ${bot.active.heapUsedMb} MB` +
-        ` (tsx ${base.active.heapUsedMb} MB)` },
-    { id: 'B6', case: name, metric: 'peak RSS while streaming', unit: 'MB',
-      value: Math.max(bot.active.peakRssMb, bot.after.peakRssMb), baseline: Math.max(base.active.peakRssMb,
-        base.after.peakRssMb), target, met: Math.max(bot.active.peakRssMb, bot.after.peakRssMb) <= s.targetRssMb,
-      note: `sampled every 50 ms, no forced GC; all answered: ${bot.finished ? 'yes' : 'NO'} (tsx ` +
-        `${base.finished ? 'yes' : 'NO'}); after the answers ${bot.after.rssMb} MB (tsx ${base.after.rssMb} MB)` },
-    { id: 'B6', case: `soak: ${s.soakTurns.toLocaleString('en-US')} turns`, metric: `RSS after ${s.soakTurns}`,
-      unit: 'MB', value: last, baseline: first, target: '≤ 1.1 × after the first 500',
+        ` (tsx ${base.active.heapUsedMb} MB)`,
+    },
+    {
+      id: 'B6',
+      case: name,
+      metric: 'peak RSS while streaming',
+      unit: 'MB',
+      value: Math.max(bot.active.peakRssMb, bot.after.peakRssMb),
+      baseline: Math.max(base.active.peakRssMb, base.after.peakRssMb),
+      target,
+      met: Math.max(bot.active.peakRssMb, bot.after.peakRssMb) <= s.targetRssMb,
+      note:
+        `sampled every 50 ms, no forced GC; all answered: ${bot.finished ? 'yes' : 'NO'} (tsx ` +
+        `${base.finished ? 'yes' : 'NO'}); after the answers ${bot.after.rssMb} MB (tsx ${base.after.rssMb} MB)`,
+    },
+    {
+      id: 'B6',
+      case: `soak: ${s.soakTurns.toLocaleString('en-US')} turns`,
+      metric: `RSS after ${s.soakTurns}`,
+      unit: 'MB',
+      value: last,
+      baseline: first,
+      target: '≤ 1.1 × after the first 500',
       met: first !== null && last !== null ? last <= 1.1 * first : null,
-      note: soak?.error ?? `baseline: RSS after the first ${s.soakCheckpoint} turns, same process; ${gc}; ` +
-        `outcomes ${JSON.stringify(soak?.outcomes ?? {})} in ${(soak?.seconds ?? 0).toFixed(1)} s; heap ` +
-        `${soak?.marks.checkpoint?.heapUsedMb} → ${soak?.marks.end?.heapUsedMb} MB; one thread per turn` },
+      note:
+        soak?.error ??
+        `baseline: RSS after the first ${s.soakCheckpoint} turns, same process; ${gc}; ` +
+          `outcomes ${JSON.stringify(soak?.outcomes ?? {})} in ${(soak?.seconds ?? 0).toFixed(1)} s; heap ` +
+          `${soak?.marks.checkpoint?.heapUsedMb} → ${soak?.marks.end?.heapUsedMb} MB; one thread per turn`,
+    },
   ];
 }

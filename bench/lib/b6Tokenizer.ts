@@ -28,5 +28,7 @@ function measure(root: string, build: 'lean' | 'stock'): { rssMb: number; heapMb
   return { rssMb: mb(rss), heapMb: mb(heap) };
 }
 
-export const tokenizerCost = (root: string): TokenizerCost =>
-  ({ lean: measure(root, 'lean'), stock: measure(root, 'stock') });
+export const tokenizerCost = (root: string): TokenizerCost => ({
+  lean: measure(root, 'lean'),
+  stock: measure(root, 'stock'),
+});

@@ -27,7 +27,8 @@ function restWriter(client: Client<true>, channelId: string, signal: AbortSignal
     },
     send(content: string) {
       counter.issued++;
-      messageId = client.rest.post(Routes.channelMessages(channelId), body(content))
+      messageId = client.rest
+        .post(Routes.channelMessages(channelId), body(content))
         .then((message) => (message as { id: string }).id);
       messageId.catch(() => undefined);
     },
@@ -49,8 +50,17 @@ function llmcord(writer: ReturnType<typeof restWriter>): PeerStream {
   const edit = () => {
     lastEditAt = Date.now();
     const content = text;
-    editing = writer.edit(content).then(() => { shown = content; }, () => undefined)
-      .finally(() => { editing = undefined; });
+    editing = writer
+      .edit(content)
+      .then(
+        () => {
+          shown = content;
+        },
+        () => undefined,
+      )
+      .finally(() => {
+        editing = undefined;
+      });
   };
   return {
     typing: writer.typing,
@@ -100,8 +110,13 @@ function jsLlmcord(writer: ReturnType<typeof restWriter>): PeerStream {
   };
 }
 
-export function peerStream(kind: PeerKind, client: Client<true>, channelId: string, signal: AbortSignal,
-  counter: { issued: number }): PeerStream {
+export function peerStream(
+  kind: PeerKind,
+  client: Client<true>,
+  channelId: string,
+  signal: AbortSignal,
+  counter: { issued: number },
+): PeerStream {
   const writer = restWriter(client, channelId, signal, counter);
   return kind === 'llmcord' ? llmcord(writer) : jsLlmcord(writer);
 }

@@ -30,7 +30,11 @@ export interface FinishedRow extends Row {
 
 export function finishRow(row: Row): FinishedRow {
   const ratio =
-    row.value !== null && row.baseline !== undefined && row.baseline !== null && row.baseline !== 0 && Number.isFinite(row.value)
+    row.value !== null &&
+    row.baseline !== undefined &&
+    row.baseline !== null &&
+    row.baseline !== 0 &&
+    Number.isFinite(row.value)
       ? row.value / row.baseline
       : null;
   return { ...row, ratio };

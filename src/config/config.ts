@@ -41,7 +41,10 @@ function parseCapabilities(raw: string | undefined): CapabilityOverrides | undef
 }
 
 const modelList = (raw: string | undefined, fallback: string): string[] => {
-  const names = (raw ?? '').split(',').map((name) => name.trim()).filter((name) => name !== '');
+  const names = (raw ?? '')
+    .split(',')
+    .map((name) => name.trim())
+    .filter((name) => name !== '');
   return names.length > 0 ? [...new Set(names)] : [fallback];
 };
 

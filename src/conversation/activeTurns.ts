@@ -23,7 +23,12 @@ export class ActiveTurns {
   /** A turn starts in the thread; its signal aborts when someone stops it. */
   begin(threadId: string, turn: { askerId: string; startedAt: number; messageId?: string | undefined }): AbortSignal {
     const controller = new AbortController();
-    this.turns.set(threadId, { askerId: turn.askerId, startedAt: turn.startedAt, messageId: turn.messageId, controller });
+    this.turns.set(threadId, {
+      askerId: turn.askerId,
+      startedAt: turn.startedAt,
+      messageId: turn.messageId,
+      controller,
+    });
     return controller.signal;
   }
 

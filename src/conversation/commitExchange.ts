@@ -56,7 +56,12 @@ export async function commitExchange(store: Store, logger: Logger, input: Commit
     const turns = [userTurn, answerTurn];
     if (input.replaceFrom === undefined) await store.commitTurns(meta, turns, summary, stored.blobs);
     else {
-      const splice = { from: input.replaceFrom, remove: meta.turnCount - input.replaceFrom, insert: turns, blobs: stored.blobs };
+      const splice = {
+        from: input.replaceFrom,
+        remove: meta.turnCount - input.replaceFrom,
+        insert: turns,
+        blobs: stored.blobs,
+      };
       await store.spliceTurns(meta, summary ? { ...splice, summary } : splice);
     }
     return undefined;

@@ -8,7 +8,9 @@ import type { AnswerControl } from '../render/messageSink.js';
 export const CONTROL_PREFIX = 'turn:';
 const MAX_CUSTOM_ID = 100;
 
-export type ControlId = { kind: 'stop'; threadId: string; startedAt: number } | { kind: 'regenerate'; threadId: string };
+export type ControlId =
+  | { kind: 'stop'; threadId: string; startedAt: number }
+  | { kind: 'regenerate'; threadId: string };
 
 const checked = (customId: string): string => {
   if (customId.length > MAX_CUSTOM_ID) throw new RangeError(`custom_id longer than ${MAX_CUSTOM_ID}`);

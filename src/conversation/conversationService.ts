@@ -9,7 +9,13 @@ import { KeyedQueue } from '../util/keyedQueue.js';
 import { ActiveTurns, type Presser, type StopResult } from './activeTurns.js';
 import { Allowance } from './allowance.js';
 import { editStoredTurn, findUserTurn, forgetExchange, isLatestExchange } from './historyEdits.js';
-import { checkRegenerate, reanswerEdited, regenerateLatest, type RegenerateCheck, type RegeneratePress } from './regenerate.js';
+import {
+  checkRegenerate,
+  reanswerEdited,
+  regenerateLatest,
+  type RegenerateCheck,
+  type RegeneratePress,
+} from './regenerate.js';
 import { PromptBuilder } from './promptBuilder.js';
 import { threadRecordFor } from './threadRecord.js';
 import { suggestThreadTitle } from './threadTitle.js';
@@ -41,7 +47,8 @@ export class ConversationService {
     if (this.closing) return { notice: notices.shuttingDown };
     if (request.content.trim() === '' && !request.attachments?.length) return { notice: notices.emptyMessage };
     // Refused before any tokenizing: the length cap is what keeps hostile text cheap.
-    if (request.content.length > maxInputChars) return { notice: notices.inputTooLong(request.content.length, maxInputChars) };
+    if (request.content.length > maxInputChars)
+      return { notice: notices.inputTooLong(request.content.length, maxInputChars) };
     return this.allowance.takeUserSlot(request.userId, this.now());
   }
 
@@ -49,7 +56,9 @@ export class ConversationService {
   async answer(request: TurnRequest, sink: MessageSink): Promise<TurnOutcome> {
     const refusal = this.admit(request);
     if (refusal) {
-      await sink.send(refusal.notice).catch((error: unknown) => this.deps.logger.warn({ err: error }, 'notice not delivered'));
+      await sink
+        .send(refusal.notice)
+        .catch((error: unknown) => this.deps.logger.warn({ err: error }, 'notice not delivered'));
       return 'refused';
     }
     return this.turns.run(request.threadId, () => this.runner.run(request, sink));
@@ -114,7 +123,8 @@ export class ConversationService {
     if (!(await this.deps.store.getThread(request.threadId))) return 'ignored';
     return this.turns.run(request.threadId, async () => {
       const found = await findUserTurn(this.deps.store, request.threadId, request.messageId);
-      if (!found || found.turn.authorId !== request.userId || turnText(found.turn) === request.content) return 'ignored';
+      if (!found || found.turn.authorId !== request.userId || turnText(found.turn) === request.content)
+        return 'ignored';
       if (request.content.length > this.deps.settings.maxInputChars) return 'ignored';
       if (!isLatestExchange(found)) {
         await editStoredTurn(this.deps.store, found, request.content);

@@ -46,7 +46,8 @@ export const isLatestExchange = (found: FoundTurn): boolean =>
 /** The turn with its text replaced by `content` (attachments kept as they were). */
 export async function withText(turn: Turn, content: string): Promise<Turn> {
   const others = turn.parts.filter((part) => part.type !== 'text');
-  const text: TextPart[] = content.trim() === '' ? [] : [{ type: 'text', text: content, tokens: await countTokensAsync(content) }];
+  const text: TextPart[] =
+    content.trim() === '' ? [] : [{ type: 'text', text: content, tokens: await countTokensAsync(content) }];
   const parts = [...text, ...others];
   const tokens = parts.reduce((sum, part) => sum + (part.tokens ?? 0), 0);
   return { ...turn, parts, tokens };

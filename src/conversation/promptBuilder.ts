@@ -50,7 +50,10 @@ function userMessage(parts: readonly ContentPart[], name: string | undefined, ct
   const content = renderContent(parts, { vision: ctx.vision, blobs: (id) => ctx.blobs.get(id) });
   if (!ctx.labelled) return { role: 'user', content };
   const label = speakerLabel(name);
-  return { role: 'user', content: typeof content === 'string' ? label + content : [{ type: 'text', text: label }, ...content] };
+  return {
+    role: 'user',
+    content: typeof content === 'string' ? label + content : [{ type: 'text', text: label }, ...content],
+  };
 }
 
 /**

@@ -29,7 +29,13 @@ export async function checkRegenerate(store: ConversationStore, press: Regenerat
   if (!meta || meta.turnCount < 2) return { ok: false, reason: 'not-latest' };
   const [user, answer] = await store.getTurns(meta, meta.turnCount - 2, meta.turnCount);
   const found: FoundTurn | undefined = user ? { meta, index: meta.turnCount - 2, turn: user, next: answer } : undefined;
-  if (!found || user?.role !== 'user' || !answer || !isLatestExchange(found) || !answer.messageIds.includes(press.messageId)) {
+  if (
+    !found ||
+    user?.role !== 'user' ||
+    !answer ||
+    !isLatestExchange(found) ||
+    !answer.messageIds.includes(press.messageId)
+  ) {
     return { ok: false, reason: 'not-latest' };
   }
   if (user.authorId !== press.presser.userId && !press.presser.canManage) return { ok: false, reason: 'forbidden' };
@@ -67,7 +73,10 @@ export async function regenerateLatest(
   const check = await checkRegenerate(store, press);
   if (!check.ok) return check.reason;
   await markRegenerated(sink, check.answer);
-  return run(replayRequest(check.found), sink, { replaceFrom: check.found.index, storedUserParts: check.found.turn.parts });
+  return run(replayRequest(check.found), sink, {
+    replaceFrom: check.found.index,
+    storedUserParts: check.found.turn.parts,
+  });
 }
 
 /** An edit of the latest question: the old answer is marked and the edited message answered in its place. */

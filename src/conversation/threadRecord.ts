@@ -2,7 +2,11 @@
 import type { ConversationStore, ThreadMeta } from '../store/types.js';
 import type { TurnRequest } from './turn.js';
 
-export async function threadRecordFor(store: ConversationStore, request: TurnRequest, now: number): Promise<ThreadMeta> {
+export async function threadRecordFor(
+  store: ConversationStore,
+  request: TurnRequest,
+  now: number,
+): Promise<ThreadMeta> {
   return (
     (await store.getThread(request.threadId)) ??
     (await store.createThread({

@@ -84,7 +84,15 @@ export interface TurnRequest {
   authorName?: string;
 }
 
-export type TurnOutcome = 'completed' | 'length' | 'stopped' | 'interrupted' | 'failed' | 'refused' | 'undelivered' | 'unsaved';
+export type TurnOutcome =
+  | 'completed'
+  | 'length'
+  | 'stopped'
+  | 'interrupted'
+  | 'failed'
+  | 'refused'
+  | 'undelivered'
+  | 'unsaved';
 
 export interface Refusal {
   notice: string;

@@ -25,7 +25,8 @@ export const STOPPED_END: RenderEnd = { kind: 'interrupted', notice: controlStri
 export function turnControlPlan(threadId: string, startedAt: number, stopped: () => boolean): ControlPlan {
   return {
     streaming: [stopControl(threadId, startedAt)],
-    final: (end) => (end.kind === 'complete' || end.kind === 'length' || stopped() ? [regenerateControl(threadId)] : []),
+    final: (end) =>
+      end.kind === 'complete' || end.kind === 'length' || stopped() ? [regenerateControl(threadId)] : [],
   };
 }
 

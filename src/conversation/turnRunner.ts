@@ -21,7 +21,13 @@ import {
   type TurnReport,
   type TurnRequest,
 } from './turn.js';
-import { dropPreviousRegenerate, historyBefore, STOPPED_END, turnControlPlan, type TurnOptions } from './turnControls.js';
+import {
+  dropPreviousRegenerate,
+  historyBefore,
+  STOPPED_END,
+  turnControlPlan,
+  type TurnOptions,
+} from './turnControls.js';
 import { readUserInput } from './userInput.js';
 
 /** How long a turn waits for model capacity before the thread says so. */
@@ -112,10 +118,21 @@ export class TurnRunner {
       }
       const commit = { prepared, request, result, exchange, messageIds: rendered.messageIds, at: this.now() };
       const botUserId = this.deps.botUserId();
-      const unsaved = await commitExchange(this.deps.store, logger, { ...commit, botUserId, replaceFrom: options.replaceFrom });
+      const unsaved = await commitExchange(this.deps.store, logger, {
+        ...commit,
+        botUserId,
+        replaceFrom: options.replaceFrom,
+      });
       if (unsaved) await sink.send(unsaved).catch(() => undefined);
-      else if (options.replaceFrom === undefined) await dropPreviousRegenerate(this.deps.store, prepared.meta, sink, logger);
-      return (outcome = unsaved ? 'unsaved' : signal.aborted ? 'stopped' : end.kind === 'length' ? 'length' : 'completed');
+      else if (options.replaceFrom === undefined)
+        await dropPreviousRegenerate(this.deps.store, prepared.meta, sink, logger);
+      return (outcome = unsaved
+        ? 'unsaved'
+        : signal.aborted
+          ? 'stopped'
+          : end.kind === 'length'
+            ? 'length'
+            : 'completed');
     } catch (error) {
       outcome = error instanceof TurnRefused ? 'refused' : signal.aborted ? 'stopped' : 'failed';
       if (outcome === 'failed') logger.warn({ thread: request.threadId, err: error }, 'turn failed');

@@ -30,7 +30,12 @@ export async function openCoordination(
 ): Promise<Coordination> {
   const hub = connectRedis(redisUrl, { logger, name: 'REDIS_URL' });
   await whenUp(hub, FIRST_CONNECT_MS);
-  const limiter = createSharedRateLimiter({ hub, rpm: config.openai.rpm, tpm: config.openai.tpm, fallbackShare: share });
+  const limiter = createSharedRateLimiter({
+    hub,
+    rpm: config.openai.rpm,
+    tpm: config.openai.tpm,
+    fallbackShare: share,
+  });
   const userLimit = new SharedUserLimit({ hub, perMinute: config.userMessagesPerMinute });
   const budgets: SharedWriteBudget[] = [];
   return {

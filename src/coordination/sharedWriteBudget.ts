@@ -112,7 +112,8 @@ export class SharedWriteBudget implements WriteBudget {
   dispose(): void {
     this.disposed = true;
     if (this.timer) clearTimeout(this.timer);
-    for (const queue of this.queues.values()) for (const waiter of queue.splice(0)) waiter.reject(new WriteBudgetDisposedError());
+    for (const queue of this.queues.values())
+      for (const waiter of queue.splice(0)) waiter.reject(new WriteBudgetDisposedError());
   }
 
   private waiting(): number {

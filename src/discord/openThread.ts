@@ -1,4 +1,4 @@
-import type { Message } from 'discord.js';
+import type { AnyThreadChannel, Message } from 'discord.js';
 import type { ConversationService } from '../conversation/conversationService.js';
 import type { TurnOutcome, TurnRequest } from '../conversation/turn.js';
 import type { Logger } from '../log.js';
@@ -25,9 +25,12 @@ export async function openConversationThread(
   logger: Logger,
   { starter, request }: OpenThreadInput,
 ): Promise<{ threadId: string; turn: Promise<TurnOutcome> } | undefined> {
-  let thread;
+  let thread: AnyThreadChannel;
   try {
-    thread = await starter.startThread({ name: threadName(request.content), autoArchiveDuration: THREAD_ARCHIVE_MINUTES });
+    thread = await starter.startThread({
+      name: threadName(request.content),
+      autoArchiveDuration: THREAD_ARCHIVE_MINUTES,
+    });
   } catch (error) {
     logger.warn({ err: error, channel: starter.channelId }, 'could not create a conversation thread');
     return undefined;

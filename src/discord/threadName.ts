@@ -14,7 +14,10 @@ export function threadName(text: string, fallback = 'Conversation'): string {
   const words = plain.split(' ').filter(Boolean).slice(0, NAME_WORDS).join(' ');
   if (words === '') return fallback;
   if (words.length <= MAX_THREAD_NAME) return words;
-  return `${[...words].slice(0, MAX_THREAD_NAME - 1).join('').trimEnd()}…`;
+  return `${[...words]
+    .slice(0, MAX_THREAD_NAME - 1)
+    .join('')
+    .trimEnd()}…`;
 }
 
 /** Strip mentions of the bot so the model sees only what the user asked. */

@@ -49,9 +49,11 @@ async function write<T>(options: WriteOptions | undefined, request: () => Promis
 export function threadSink(channel: SendableChannel): MessageSink {
   return {
     send: async (text, options) =>
-      (await write(options, () =>
-        channel.send({ content: text, allowedMentions: NO_MENTIONS, ...componentsFor(options?.controls) }),
-      )).id,
+      (
+        await write(options, () =>
+          channel.send({ content: text, allowedMentions: NO_MENTIONS, ...componentsFor(options?.controls) }),
+        )
+      ).id,
     edit: async (messageId, text, options) => {
       const body = { content: text, allowedMentions: NO_MENTIONS, ...componentsFor(options?.controls) };
       await write(options, () => channel.messages.edit(messageId, body));
@@ -63,7 +65,11 @@ export function threadSink(channel: SendableChannel): MessageSink {
         const joined = `${current}\n\n${change.append}`;
         if (joined.length <= DISCORD_MESSAGE_LIMIT) content = joined;
       }
-      const body = { ...(content === undefined ? {} : { content }), allowedMentions: NO_MENTIONS, ...componentsFor(change.controls) };
+      const body = {
+        ...(content === undefined ? {} : { content }),
+        allowedMentions: NO_MENTIONS,
+        ...componentsFor(change.controls),
+      };
       await write(options, () => channel.messages.edit(messageId, body));
     },
     typing: (options) =>

@@ -5,7 +5,9 @@ import type { ModelError } from './errors.js';
 import type { ModelCatalog } from './modelCatalog.js';
 
 /** A piece of a message's content, in the shape OpenAI-compatible servers accept. */
-export type ChatPart = { type: 'text'; text: string } | { type: 'image_url'; image_url: { url: string; detail?: 'low' | 'high' | 'auto' } };
+export type ChatPart =
+  | { type: 'text'; text: string }
+  | { type: 'image_url'; image_url: { url: string; detail?: 'low' | 'high' | 'auto' } };
 
 export interface ContentMessage {
   role: 'system' | 'user' | 'assistant';

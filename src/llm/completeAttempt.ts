@@ -11,7 +11,11 @@ function withoutThinking(text: string): string {
   return filter.push(text) + filter.flush();
 }
 
-export async function completeAttempt(transport: Transport, model: string, request: ChatRequest): Promise<AttemptOutcome> {
+export async function completeAttempt(
+  transport: Transport,
+  model: string,
+  request: ChatRequest,
+): Promise<AttemptOutcome> {
   const permit = await transport.admit(request);
   const body: ChatCompletionCreateParamsNonStreaming = { ...transport.baseBody(model, request), stream: false };
   const completion = await transport.send(transport.openai.chat.completions.create(body, { signal: request.signal }));

@@ -2,12 +2,7 @@
  * Typed model errors. Each carries a plain-language `userMessage` for Discord, separate from the log `message`;
  * neither ever contains a stack trace or an API key.
  */
-import {
-  APIConnectionError,
-  APIConnectionTimeoutError,
-  APIError,
-  APIUserAbortError,
-} from 'openai';
+import { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from 'openai';
 import { modelErrorStrings } from '../strings.js';
 
 export type ModelErrorKind =

@@ -66,7 +66,11 @@ export function createModelClient(options: ModelClientOptions): ModelClient {
       throw error.error;
     }
   };
-  const call = (label: string, request: ChatRequest) => ({ label, primary: request.model ?? config.model, signal: request.signal });
+  const call = (label: string, request: ChatRequest) => ({
+    label,
+    primary: request.model ?? config.model,
+    signal: request.signal,
+  });
 
   return {
     streamChat: (request, handlers = {}) =>
@@ -74,7 +78,9 @@ export function createModelClient(options: ModelClientOptions): ModelClient {
         metered(request, () => streamAttempt(transport, model, request, handlers, timeouts)),
       ),
     complete: (request) =>
-      withFallback(retry, call('complete', request), (model) => metered(request, () => completeAttempt(transport, model, request))),
+      withFallback(retry, call('complete', request), (model) =>
+        metered(request, () => completeAttempt(transport, model, request)),
+      ),
     async moderate(text, signal) {
       if (!moderationAvailable || text.trim() === '') return { flagged: false, categories: [] };
       try {

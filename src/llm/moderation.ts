@@ -8,7 +8,11 @@ export const MODERATION_MODEL = 'omni-moderation-latest';
  * One moderation call through the shared request helper. Its rate-limit headers describe the moderation endpoint's
  * own limits, not the chat limits, so they are not fed to the chat limiter.
  */
-export async function moderateOnce(transport: Transport, text: string, signal?: AbortSignal): Promise<ModerationVerdict> {
+export async function moderateOnce(
+  transport: Transport,
+  text: string,
+  signal?: AbortSignal,
+): Promise<ModerationVerdict> {
   const response = await transport.send(
     transport.openai.moderations.create({ model: MODERATION_MODEL, input: text }, { signal }),
     { observeLimits: false },

@@ -28,7 +28,10 @@ export interface Transport {
   readonly openai: OpenAI;
   completionCap(request: ChatRequest): number;
   /** The body fields every chat call shares. */
-  baseBody(model: string, request: ChatRequest): {
+  baseBody(
+    model: string,
+    request: ChatRequest,
+  ): {
     model: string;
     messages: ChatCompletionMessageParam[];
     max_tokens?: number;
@@ -50,7 +53,10 @@ export interface Transport {
 function toMessageParam(message: ChatMessage): ChatCompletionMessageParam {
   if (message.role === 'tool' || 'toolCalls' in message) return toOpenAIToolMessage(message);
   if (message.role === 'user') return { role: 'user', content: message.content };
-  const text = typeof message.content === 'string' ? message.content : message.content.map((p) => (p.type === 'text' ? p.text : '')).join('');
+  const text =
+    typeof message.content === 'string'
+      ? message.content
+      : message.content.map((p) => (p.type === 'text' ? p.text : '')).join('');
   return message.role === 'system' ? { role: 'system', content: text } : { role: 'assistant', content: text };
 }
 
@@ -125,7 +131,10 @@ export function createTransport(
     completionCap,
     baseBody: (model, request) => requestBody(config, models, model, request, completionCap(request)),
     admit: (request, onQueued) =>
-      limiter.acquire(limiter.weigh(request.promptTokens, completionCap(request)), { signal: request.signal, onQueued }),
+      limiter.acquire(limiter.weigh(request.promptTokens, completionCap(request)), {
+        signal: request.signal,
+        onQueued,
+      }),
     async send(call, { observeLimits = true } = {}) {
       try {
         const { data, response } = await call.withResponse();

@@ -75,7 +75,10 @@ export async function withFallback<T>(
       logger.warn({ ...describeError(error), call: label, model: primary }, 'model call failed');
       throw error;
     }
-    logger.warn({ ...describeError(error), call: label, model: primary, fallback }, 'primary model failed; trying the fallback');
+    logger.warn(
+      { ...describeError(error), call: label, model: primary, fallback },
+      'primary model failed; trying the fallback',
+    );
     try {
       return await attempt(fallback);
     } catch (fallbackCaught) {

@@ -54,7 +54,15 @@ export function createUsageMeter(
         logger.error({ err: recordError }, 'could not record model usage');
       }
       const { text, model, finishReason, error, toolCalls } = outcome;
-      return { text, finishReason, usage, model, costUsd, ...(error ? { error } : {}), ...(toolCalls ? { toolCalls } : {}) };
+      return {
+        text,
+        finishReason,
+        usage,
+        model,
+        costUsd,
+        ...(error ? { error } : {}),
+        ...(toolCalls ? { toolCalls } : {}),
+      };
     },
   };
 }

@@ -19,19 +19,29 @@ export const STORE_PING_TIMEOUT_MS = 2_000;
 export class HealthProbe {
   private inFlight: Promise<boolean> | undefined;
 
-  constructor(private readonly checks: HealthChecks, private readonly timeoutMs = STORE_PING_TIMEOUT_MS) {}
+  constructor(
+    private readonly checks: HealthChecks,
+    private readonly timeoutMs = STORE_PING_TIMEOUT_MS,
+  ) {}
 
   async check(): Promise<HealthResult> {
     if (!this.checks.gatewayConnected()) return { healthy: false, reason: opsStrings.gatewayDown };
-    this.inFlight ??= this.pingOnce().finally(() => { this.inFlight = undefined; });
+    this.inFlight ??= this.pingOnce().finally(() => {
+      this.inFlight = undefined;
+    });
     const answered = await this.inFlight;
     return answered ? { healthy: true } : { healthy: false, reason: opsStrings.storeDown(this.timeoutMs) };
   }
 
   private async pingOnce(): Promise<boolean> {
     let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<boolean>((resolve) => { timer = setTimeout(() => resolve(false), this.timeoutMs); });
-    const ping = this.checks.pingStore().then(() => true, () => false);
+    const timeout = new Promise<boolean>((resolve) => {
+      timer = setTimeout(() => resolve(false), this.timeoutMs);
+    });
+    const ping = this.checks.pingStore().then(
+      () => true,
+      () => false,
+    );
     try {
       return await Promise.race([ping, timeout]);
     } finally {

@@ -1,5 +1,12 @@
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics, type MetricObjectWithValues,
-  type MetricValue } from 'prom-client';
+import {
+  Counter,
+  Gauge,
+  Histogram,
+  Registry,
+  collectDefaultMetrics,
+  type MetricObjectWithValues,
+  type MetricValue,
+} from 'prom-client';
 import { BoundedLabels } from './boundedLabels.js';
 
 /** Token counts of one model call, as the usage block reports them. */
@@ -50,36 +57,81 @@ export function createMetrics(options: { prefix?: string; defaultMetrics?: boole
   const registers = [registry];
   const labels = new BoundedLabels();
 
-  const turns = new Counter({ name: `${p}turns_total`, help: 'Turns finished, by outcome', labelNames: ['outcome'],
-    registers });
-  const tokens = new Counter({ name: `${p}tokens_total`, help: 'Model tokens, by kind and model',
-    labelNames: ['kind', 'model'], registers });
-  const cost = new Counter({ name: `${p}cost_usd_total`, help: 'Estimated model cost in US dollars, by model',
-    labelNames: ['model'], registers });
-  const firstToken = new Histogram({ name: `${p}model_first_token_seconds`, help: 'Time to the first streamed token',
-    labelNames: ['model'], buckets: FIRST_TOKEN_BUCKETS_S, registers });
-  const duration = new Histogram({ name: `${p}model_duration_seconds`, help: 'Duration of a model call',
-    labelNames: ['model'], buckets: DURATION_BUCKETS_S, registers });
-  const discordRequests = new Counter({ name: `${p}discord_requests_total`, help: 'Discord REST writes, by kind',
-    labelNames: ['kind'], registers });
-  const rateLimited = new Counter({ name: `${p}discord_rate_limited_total`, help: 'Discord 429s, by scope',
-    labelNames: ['scope'], registers });
+  const turns = new Counter({
+    name: `${p}turns_total`,
+    help: 'Turns finished, by outcome',
+    labelNames: ['outcome'],
+    registers,
+  });
+  const tokens = new Counter({
+    name: `${p}tokens_total`,
+    help: 'Model tokens, by kind and model',
+    labelNames: ['kind', 'model'],
+    registers,
+  });
+  const cost = new Counter({
+    name: `${p}cost_usd_total`,
+    help: 'Estimated model cost in US dollars, by model',
+    labelNames: ['model'],
+    registers,
+  });
+  const firstToken = new Histogram({
+    name: `${p}model_first_token_seconds`,
+    help: 'Time to the first streamed token',
+    labelNames: ['model'],
+    buckets: FIRST_TOKEN_BUCKETS_S,
+    registers,
+  });
+  const duration = new Histogram({
+    name: `${p}model_duration_seconds`,
+    help: 'Duration of a model call',
+    labelNames: ['model'],
+    buckets: DURATION_BUCKETS_S,
+    registers,
+  });
+  const discordRequests = new Counter({
+    name: `${p}discord_requests_total`,
+    help: 'Discord REST writes, by kind',
+    labelNames: ['kind'],
+    registers,
+  });
+  const rateLimited = new Counter({
+    name: `${p}discord_rate_limited_total`,
+    help: 'Discord 429s, by scope',
+    labelNames: ['scope'],
+    registers,
+  });
   const streams = new Gauge({ name: `${p}active_streams`, help: 'Answers streaming right now', registers });
-  const toolCalls = new Counter({ name: `${p}tool_calls_total`, help: 'Tool calls, by outcome',
-    labelNames: ['outcome'], registers });
+  const toolCalls = new Counter({
+    name: `${p}tool_calls_total`,
+    help: 'Tool calls, by outcome',
+    labelNames: ['outcome'],
+    registers,
+  });
 
   let probe: (() => LimiterProbe) | undefined;
-  new Gauge({ name: `${p}limiter_queue_length`, help: 'Model requests waiting for the limiter', registers,
-    collect() { if (probe) this.set(probe().queued); } });
-  new Gauge({ name: `${p}limiter_headroom`, help: 'What the limiter may still send this window, by resource',
+  new Gauge({
+    name: `${p}limiter_queue_length`,
+    help: 'Model requests waiting for the limiter',
+    registers,
+    collect() {
+      if (probe) this.set(probe().queued);
+    },
+  });
+  new Gauge({
+    name: `${p}limiter_headroom`,
+    help: 'What the limiter may still send this window, by resource',
     // Shards share one limiter (Redis), so each reports the same headroom: aggregate with min, never sum.
-    labelNames: ['resource'], registers, aggregator: 'min',
+    labelNames: ['resource'],
+    registers,
+    aggregator: 'min',
     collect() {
       if (!probe) return;
       const now = probe();
       this.set({ resource: 'requests' }, now.requestsHeadroom);
       this.set({ resource: 'tokens' }, now.tokensHeadroom);
-    } });
+    },
+  });
   // Zero-valued series from the start, so rate() works from the first scrape and dashboards show 0, not "no data".
   streams.set(0);
 
@@ -100,7 +152,9 @@ export function createMetrics(options: { prefix?: string; defaultMetrics?: boole
     streamStarted: () => streams.inc(),
     streamEnded: () => streams.dec(),
     toolCall: (outcome) => toolCalls.inc({ outcome: labels.value('tool_outcome', outcome) }),
-    setLimiterProbe: (next) => { probe = next; },
+    setLimiterProbe: (next) => {
+      probe = next;
+    },
     text: () => registry.metrics(),
     contentType: registry.contentType,
     json: () => registry.getMetricsAsJSON(),
@@ -111,8 +165,17 @@ export function createMetrics(options: { prefix?: string; defaultMetrics?: boole
 export function noopMetrics(): BotMetrics {
   const nothing = (): void => undefined;
   return {
-    turnEnded: nothing, tokens: nothing, modelTiming: nothing, discordRequest: nothing, discordRateLimited: nothing,
-    streamStarted: nothing, streamEnded: nothing, toolCall: nothing, setLimiterProbe: nothing,
-    text: async () => '', contentType: 'text/plain; version=0.0.4; charset=utf-8', json: async () => [],
+    turnEnded: nothing,
+    tokens: nothing,
+    modelTiming: nothing,
+    discordRequest: nothing,
+    discordRateLimited: nothing,
+    streamStarted: nothing,
+    streamEnded: nothing,
+    toolCall: nothing,
+    setLimiterProbe: nothing,
+    text: async () => '',
+    contentType: 'text/plain; version=0.0.4; charset=utf-8',
+    json: async () => [],
   };
 }

@@ -45,8 +45,12 @@ const MAX_HEADERS = 50;
 const COMMON_HEADERS = { 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' };
 
 function send(res: ServerResponse, status: number, type: string, body: string, extra: Record<string, string> = {}) {
-  res.writeHead(status, { ...COMMON_HEADERS, 'content-type': type, 'content-length': Buffer.byteLength(body),
-    ...extra });
+  res.writeHead(status, {
+    ...COMMON_HEADERS,
+    'content-type': type,
+    'content-length': Buffer.byteLength(body),
+    ...extra,
+  });
   res.end(res.req.method === 'HEAD' ? undefined : body);
 }
 const sendText = (res: ServerResponse, status: number, text: string) =>
@@ -64,7 +68,9 @@ function cachedStatus(source: StatusSource, ttlMs: number, now: () => number): (
         cached = { at, doc: normaliseStatus(snapshot, at) };
         return cached.doc;
       })
-      .finally(() => { inFlight = undefined; });
+      .finally(() => {
+        inFlight = undefined;
+      });
     return inFlight;
   };
 }
@@ -103,8 +109,15 @@ export async function startOpsServer(options: OpsServerOptions): Promise<OpsServ
     }
   };
 
-  const server = createServer({ requestTimeout: REQUEST_TIMEOUT_MS, headersTimeout: HEADERS_TIMEOUT_MS,
-    keepAliveTimeout: KEEP_ALIVE_MS, maxHeaderSize: 16 * 1024 }, (req, res) => void handle(req, res));
+  const server = createServer(
+    {
+      requestTimeout: REQUEST_TIMEOUT_MS,
+      headersTimeout: HEADERS_TIMEOUT_MS,
+      keepAliveTimeout: KEEP_ALIVE_MS,
+      maxHeaderSize: 16 * 1024,
+    },
+    (req, res) => void handle(req, res),
+  );
   server.maxConnections = MAX_CONNECTIONS;
   server.maxHeadersCount = MAX_HEADERS;
 

@@ -37,8 +37,10 @@ export const statusPageHtml = `<!doctype html>
 <body><main>
 <header><h1>${S.pageTitle}</h1><span id="updated"></span></header>
 <p id="error" hidden>${S.loadFailed}</p>
-<div class="cards">${card('live', S.liveStreams)}${card('queued', S.queued)}${card('requests', S.requestsHeadroom)}${
-  card('tokens', S.tokensHeadroom)}</div>
+<div class="cards">${card('live', S.liveStreams)}${card('queued', S.queued)}${card('requests', S.requestsHeadroom)}${card(
+  'tokens',
+  S.tokensHeadroom,
+)}</div>
 <section><h2>${S.tokensChart}</h2><svg id="tokens-chart" role="img" aria-label="${S.tokensChart}"></svg></section>
 <section><h2>${S.costChart}</h2><svg id="cost-chart" role="img" aria-label="${S.costChart}"></svg></section>
 <section><h2>${S.busiest}</h2><table><thead><tr><th>${S.guildColumn}</th><th class="num">${S.tokensColumn}</th></tr>
@@ -51,7 +53,7 @@ const scriptHash = createHash('sha256').update(SCRIPT).digest('base64');
 export const statusPageCsp = [
   "default-src 'none'",
   "style-src 'unsafe-inline'",
-  "img-src data:",
+  'img-src data:',
   `script-src 'sha256-${scriptHash}'`,
   "connect-src 'self'",
   "base-uri 'none'",

@@ -41,8 +41,11 @@ export function normaliseStatus(snapshot: StatusSnapshot, now: number): StatusDo
   const byDay = new Map<string, DayUsage>();
   for (const d of snapshot.days) {
     const prev = byDay.get(d.day);
-    byDay.set(d.day, { day: d.day, tokens: count(d.tokens) + (prev?.tokens ?? 0),
-      costUsd: count(d.costUsd) + (prev?.costUsd ?? 0) });
+    byDay.set(d.day, {
+      day: d.day,
+      tokens: count(d.tokens) + (prev?.tokens ?? 0),
+      costUsd: count(d.costUsd) + (prev?.costUsd ?? 0),
+    });
   }
   const days: DayUsage[] = [];
   for (let i = STATUS_DAYS - 1; i >= 0; i--) {
@@ -59,7 +62,9 @@ export function normaliseStatus(snapshot: StatusSnapshot, now: number): StatusDo
     generatedAt: new Date(now).toISOString(),
     liveStreams: count(snapshot.liveStreams),
     limiter: {
-      requestsHeadroom: count(requestsHeadroom), tokensHeadroom: count(tokensHeadroom), queued: count(queued),
+      requestsHeadroom: count(requestsHeadroom),
+      tokensHeadroom: count(tokensHeadroom),
+      queued: count(queued),
     },
     days,
     busiestGuilds,

@@ -27,7 +27,10 @@ export function usageStatusSource(options: UsageStatusOptions): StatusSource {
         return { guildId, tokens: t.promptTokens + t.completionTokens };
       }),
     );
-    const charted = totals.filter((t) => t.tokens > 0).sort((a, b) => b.tokens - a.tokens).slice(0, MAX_CHARTED_GUILDS);
+    const charted = totals
+      .filter((t) => t.tokens > 0)
+      .sort((a, b) => b.tokens - a.tokens)
+      .slice(0, MAX_CHARTED_GUILDS);
     const perDay = await Promise.all(
       days.map(async (day) => {
         const each = await Promise.all(charted.map((g) => options.usage.getGuildUsage(g.guildId, [day])));

@@ -44,7 +44,8 @@ export class EditBudget implements WriteBudget {
 
   constructor(options: EditBudgetOptions = {}) {
     const perSecond = options.perSecond ?? DEFAULT_WRITES_PER_SECOND;
-    if (!Number.isInteger(perSecond) || perSecond < 1) throw new RangeError(`perSecond must be a positive integer, got ${perSecond}`);
+    if (!Number.isInteger(perSecond) || perSecond < 1)
+      throw new RangeError(`perSecond must be a positive integer, got ${perSecond}`);
     this.perSecond = perSecond;
     this.now = options.now ?? Date.now;
   }

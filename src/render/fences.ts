@@ -69,7 +69,9 @@ function openingFence(line: string): Fence | undefined {
 
 function closesFence(line: string, fence: Fence): boolean {
   const run = fenceRun(line);
-  return run !== undefined && run.char === fence.marker[0] && run.length >= fence.marker.length && run.rest.trim() === '';
+  return (
+    run !== undefined && run.char === fence.marker[0] && run.length >= fence.marker.length && run.rest.trim() === ''
+  );
 }
 
 /** True when a line begins like a fence (even one that is not valid): never cut inside or just before one mid-line. */

@@ -46,7 +46,8 @@ export class SinkWriteError extends Error {
 }
 
 /** The failure kind of any error a sink threw; errors that are not SinkWriteErrors are fatal. */
-export const failureKind = (error: unknown): WriteFailureKind => (error instanceof SinkWriteError ? error.kind : 'fatal');
+export const failureKind = (error: unknown): WriteFailureKind =>
+  error instanceof SinkWriteError ? error.kind : 'fatal';
 
 /** Where a renderer writes: one Discord thread (or a fake in tests). Implementations add allowed_mentions. */
 export interface MessageSink {

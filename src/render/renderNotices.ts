@@ -16,6 +16,7 @@ const MARKDOWN_SPECIAL = /[\\*_`~|>#[\]]/g;
 /** A plain-language notice in the renderer's notice style: italic, in parentheses. */
 export function formatNotice(plain: string): string {
   const text = plain.trim() || FALLBACK_NOTICE;
-  const short = text.length > MAX_NOTICE_CHARS ? `${Array.from(text.slice(0, MAX_NOTICE_CHARS)).slice(0, -1).join('')}…` : text;
+  const short =
+    text.length > MAX_NOTICE_CHARS ? `${Array.from(text.slice(0, MAX_NOTICE_CHARS)).slice(0, -1).join('')}…` : text;
   return `*(${short.replace(MARKDOWN_SPECIAL, '\\$&')})*`;
 }

@@ -17,14 +17,16 @@ const MAYBE_FENCE_LINE = /^[ \t]*(`{1,2}|~{1,2}|`{3,}[^`]*|~{3,}.*)$/;
 export function visibleEnd(text: string, start: number, map: FenceMap): number {
   const end = lineSafeEnd(text, start);
   const last = map.spans[map.spans.length - 1];
-  const emptyOpenBlock = last && last.closeStart === undefined && last.openStart < last.contentStart && last.firstVisible >= end;
+  const emptyOpenBlock =
+    last && last.closeStart === undefined && last.openStart < last.contentStart && last.firstVisible >= end;
   return emptyOpenBlock ? Math.min(end, last.openStart) : end;
 }
 
 function lineSafeEnd(text: string, start: number): number {
   // A delta may end between the two halves of a surrogate pair: never show half a character.
   const last = text.charCodeAt(text.length - 1);
-  if (last >= HIGH_SURROGATE_MIN && last <= HIGH_SURROGATE_MAX) return Math.max(start, lineSafeEnd(text.slice(0, -1), start));
+  if (last >= HIGH_SURROGATE_MIN && last <= HIGH_SURROGATE_MAX)
+    return Math.max(start, lineSafeEnd(text.slice(0, -1), start));
   const lineStart = text.lastIndexOf('\n', text.length - 1) + 1;
   if (lineStart < start) return text.length; // the message starts mid-line: that line is no fence here
   const partial = text.slice(lineStart);
@@ -45,4 +47,3 @@ export function withoutCursor(view: string): string {
   const text = view.slice(0, -STREAM_CURSOR.length);
   return text.endsWith('\n') ? text.slice(0, -1) : text;
 }
-

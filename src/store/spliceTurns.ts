@@ -47,7 +47,9 @@ export async function planSplice(current: ThreadMeta, splice: TurnSplice, io: Sp
   const turnCount = current.turnCount - remove + insert.length;
   const orphans = await orphanBlobs(removed, insert, from, from + remove, current.turnCount, io);
   const blobs = splice.blobs ?? [];
-  const blobIds = [...new Set([...(current.blobIds ?? []), ...blobs.map((b) => b.id)])].filter((id) => !orphans.has(id));
+  const blobIds = [...new Set([...(current.blobIds ?? []), ...blobs.map((b) => b.id)])].filter(
+    (id) => !orphans.has(id),
+  );
   // A summary that already folded in a changed turn would bring it back: drop it, the next turn re-summarizes.
   const summary = splice.summary ?? (current.summary && current.summary.through <= from ? current.summary : undefined);
   const { summary: _old, blobIds: _ids, ...rest } = current;

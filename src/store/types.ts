@@ -190,13 +190,7 @@ export interface ActivityStore {
 /** Tokens a usage total counts against caps and rankings. */
 export const totalTokens = (totals: UsageTotals): number => totals.promptTokens + totals.completionTokens;
 
-export interface Store
-  extends ConversationStore,
-    SettingsStore,
-    UsageStore,
-    LeaseStore,
-    StoreHealth,
-    ActivityStore {
+export interface Store extends ConversationStore, SettingsStore, UsageStore, LeaseStore, StoreHealth, ActivityStore {
   close(): Promise<void>;
 }
 

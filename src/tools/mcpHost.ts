@@ -129,7 +129,9 @@ export async function startMcpHost(options: McpHostOptions): Promise<McpHost> {
   const names = Object.keys(options.servers).sort();
   const started = await Promise.all(names.map((name) => startServer(name, options, connectTimeoutMs)));
   const ready = new Map<string, ReadyServer>();
-  started.forEach((server, i) => server && ready.set(names[i]!, server));
+  started.forEach((server, i) => {
+    if (server) ready.set(names[i]!, server);
+  });
   const offered = offerTools(ready, options.logger);
   const definitions = [...offered.values()].map((tool) => tool.definition);
 

@@ -35,7 +35,10 @@ describe('attachments through Discord', () => {
     // The turn is stored with the image's formula cost (3000×2000 → 1152×768 → 6 tiles → 1105 tokens).
     const meta = await h.bot.store.getThread(threadId);
     const [userTurn] = await h.bot.store.getTurns(meta!, 0, 1);
-    expect(userTurn!.parts.map((p) => [p.type, p.tokens])).toEqual([['text', expect.any(Number)], ['image', 1105]]);
+    expect(userTurn!.parts.map((p) => [p.type, p.tokens])).toEqual([
+      ['text', expect.any(Number)],
+      ['image', 1105],
+    ]);
 
     // Discord's link expires; after a restart the follow-up still shows the model the same image.
     h.discord.expireAttachmentUrls();
@@ -49,7 +52,10 @@ describe('attachments through Discord', () => {
 
   it('reads a text file headed by its name, and names the files it cannot read while still answering', async () => {
     h = await start();
-    const code = await h.discord.uploadAttachment({ filename: 'main.py', bytes: new TextEncoder().encode('print(1/0)\n') });
+    const code = await h.discord.uploadAttachment({
+      filename: 'main.py',
+      bytes: new TextEncoder().encode('print(1/0)\n'),
+    });
     const zip = await h.discord.uploadAttachment({ filename: 'logs.zip', bytes: new Uint8Array([80, 75, 3, 4, 0, 0]) });
     const threadId = await ask({ content: 'why does this crash?', attachments: [code, zip] });
     const sent = userContents(h.openai.chatRequests()[0]!.body).at(-1);
@@ -66,14 +72,23 @@ describe('attachments through Discord', () => {
     const threadId = await ask({ content: 'describe my cat', attachments: [image] });
     expect(h.discord.cdnDownloads).toHaveLength(0);
     expect(userContents(h.openai.chatRequests()[0]!.body).at(-1)).toBe('describe my cat');
-    const shown = h.discord.botMessagesIn(threadId).map((m) => m.current.content).join('\n');
+    const shown = h.discord
+      .botMessagesIn(threadId)
+      .map((m) => m.current.content)
+      .join('\n');
     expect(shown).toMatch(/can't see images/);
   });
 
   it('/chat file: reaches the model and /reset forgets the stored image', async () => {
     h = await start();
-    const file = await h.discord.uploadAttachment({ filename: 'chart.png', bytes: await pngOf(800, 600), ephemeral: true });
-    await h.discord.runSlashCommand({ name: 'chat', options: { message: 'explain this chart', file: file.id } }).settled();
+    const file = await h.discord.uploadAttachment({
+      filename: 'chart.png',
+      bytes: await pngOf(800, 600),
+      ephemeral: true,
+    });
+    await h.discord
+      .runSlashCommand({ name: 'chat', options: { message: 'explain this chart', file: file.id } })
+      .settled();
     const thread = await h.discord.waitForThread({});
     await waitForAnswer(h.discord, thread.id);
     const sent = userContents(h.openai.chatRequests()[0]!.body).at(-1)!;

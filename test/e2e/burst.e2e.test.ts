@@ -18,7 +18,10 @@ const answerTo = (question: string): string => `You said: ${question}. ${FILLER}
 
 const burstOptions = {
   discord: { rateLimits: { global: { limit: 50, windowMs: 1_000 } } },
-  openai: { answer: (body: { messages: Parameters<typeof lastUserText>[0] }) => answerTo(lastUserText(body.messages)), tokensPerSecond: 80 },
+  openai: {
+    answer: (body: { messages: Parameters<typeof lastUserText>[0] }) => answerTo(lastUserText(body.messages)),
+    tokensPerSecond: 80,
+  },
   env: { EDIT_INTERVAL_MS: String(EDIT_INTERVAL_MS), USER_MESSAGES_PER_MINUTE: '0' },
 };
 
@@ -65,18 +68,28 @@ describe('fifty conversations starting at once', () => {
     const { discord } = h;
     const users = Array.from({ length: USERS }, (_, i) => discord.addMember({ username: `chat-user-${i}` }));
     const chats = Array.from({ length: CONVERSATIONS }, (_, i) =>
-      discord.runSlashCommand({ name: 'chat', options: { message: `chat question ${i}` }, userId: users[i % USERS]!.id }),
+      discord.runSlashCommand({
+        name: 'chat',
+        options: { message: `chat question ${i}` },
+        userId: users[i % USERS]!.id,
+      }),
     );
     const outcomes = await Promise.all(chats.map((chat) => chat.settled({ idleMs: 100 })));
     expect(outcomes.every((outcome) => outcome.respondedAfterMs < 3_000)).toBe(true);
-    await discord.waitFor(() => discord.threads.length >= CONVERSATIONS, { timeoutMs: 30_000, intervalMs: 50, description: '50 threads' });
+    await discord.waitFor(() => discord.threads.length >= CONVERSATIONS, {
+      timeoutMs: 30_000,
+      intervalMs: 50,
+      description: '50 threads',
+    });
     const threads = await Promise.all(
       discord.threads.map(async (thread) => {
         await waitForAnswer(discord, thread.id, { timeoutMs: 30_000 });
         return { id: thread.id, question: thread.name };
       }),
     );
-    expect(threads.map((t) => t.question).sort()).toEqual(Array.from({ length: CONVERSATIONS }, (_, i) => `chat question ${i}`).sort());
+    expect(threads.map((t) => t.question).sort()).toEqual(
+      Array.from({ length: CONVERSATIONS }, (_, i) => `chat question ${i}`).sort(),
+    );
     expectEveryoneAnswered(discord, threads);
   }, 60_000);
 });

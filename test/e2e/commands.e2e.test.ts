@@ -45,11 +45,20 @@ describe('slash commands end to end', () => {
     const { discord, openai } = h;
     const threadId = await conversation('hello');
 
-    const refused = await discord.runSlashCommand({ name: 'system-prompt', subcommand: 'set', options: { prompt: 'Talk like a pirate.' } }).settled();
+    const refused = await discord
+      .runSlashCommand({ name: 'system-prompt', subcommand: 'set', options: { prompt: 'Talk like a pirate.' } })
+      .settled();
     expect(refused.ephemeral).toBe(true);
     expect(refused.originalContent).toMatch(/Manage Server/);
 
-    const set = await discord.runSlashCommand({ name: 'system-prompt', subcommand: 'set', options: { prompt: 'Talk like a pirate.' }, asAdmin: true }).settled();
+    const set = await discord
+      .runSlashCommand({
+        name: 'system-prompt',
+        subcommand: 'set',
+        options: { prompt: 'Talk like a pirate.' },
+        asAdmin: true,
+      })
+      .settled();
     expect(set.ephemeral).toBe(true);
     expect(set.originalContent).toMatch(/updated/);
 

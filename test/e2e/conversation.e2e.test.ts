@@ -7,9 +7,18 @@ describe('conversations end to end (discord.js + openai SDK + SQLite + both fake
   const start = harnessPerTest();
 
   it('/chat opens a thread, streams the answer by editing it in place, and a follow-up remembers the first turn', async () => {
-    h = await start({ openai: { answer: (b) => `Answer about ${String(b.messages.at(-1)?.content)}. ${'More detail follows here. '.repeat(12)}`, tokensPerSecond: 60, chunkTokens: 2 } });
+    h = await start({
+      openai: {
+        answer: (b) => `Answer about ${String(b.messages.at(-1)?.content)}. ${'More detail follows here. '.repeat(12)}`,
+        tokensPerSecond: 60,
+        chunkTokens: 2,
+      },
+    });
     const { discord, openai } = h;
-    const chat = discord.runSlashCommand({ name: 'chat', options: { message: 'How do I sort an array in TypeScript?' } });
+    const chat = discord.runSlashCommand({
+      name: 'chat',
+      options: { message: 'How do I sort an array in TypeScript?' },
+    });
     const outcome = await chat.settled({ idleMs: 200 });
     expect(outcome.ephemeral).toBe(false);
     expect(outcome.respondedAfterMs).toBeLessThan(3_000);
@@ -68,7 +77,15 @@ describe('conversations end to end (discord.js + openai SDK + SQLite + both fake
       authorId: discord.ids.memberUserId,
       source: 'member',
       content: '',
-      attachments: [{ id: '1300000000000000001', filename: 'cat.png', size: 1234, url: 'https://cdn.example/cat.png', proxy_url: 'https://cdn.example/cat.png' }],
+      attachments: [
+        {
+          id: '1300000000000000001',
+          filename: 'cat.png',
+          size: 1234,
+          url: 'https://cdn.example/cat.png',
+          proxy_url: 'https://cdn.example/cat.png',
+        },
+      ],
     });
     await waitForAnswer(discord, thread.id, { atLeast: 2 });
     // Round 2 reads attachments; this one is not on Discord's CDN, so the notice names it and the model gets nothing.
@@ -77,14 +94,22 @@ describe('conversations end to end (discord.js + openai SDK + SQLite + both fake
   });
 
   it('a message sent while an answer streams is answered next, in order; two threads stream at once', async () => {
-    h = await start({ openai: { answer: (b) => `Re: ${String(b.messages.at(-1)?.content)} ${'word '.repeat(30)}`, tokensPerSecond: 80 } });
+    h = await start({
+      openai: { answer: (b) => `Re: ${String(b.messages.at(-1)?.content)} ${'word '.repeat(30)}`, tokensPerSecond: 80 },
+    });
     const { discord, openai } = h;
     const a = discord.sendMessage({ content: 'thread A', mentionsBot: true });
     const b = discord.sendMessage({ content: 'thread B', mentionsBot: true });
-    const [ta, tb] = await Promise.all([discord.waitForThread({ fromMessageId: a.id }), discord.waitForThread({ fromMessageId: b.id })]);
+    const [ta, tb] = await Promise.all([
+      discord.waitForThread({ fromMessageId: a.id }),
+      discord.waitForThread({ fromMessageId: b.id }),
+    ]);
     // Both threads have a request in flight before either answer is done.
     await discord.waitFor(() => openai.chatRequests().length === 2, 5_000);
-    expect(discord.botMessagesIn(ta.id).every((m) => m.current.content.includes('▌')) && discord.botMessagesIn(tb.id).every((m) => m.current.content.includes('▌'))).toBe(true);
+    expect(
+      discord.botMessagesIn(ta.id).every((m) => m.current.content.includes('▌')) &&
+        discord.botMessagesIn(tb.id).every((m) => m.current.content.includes('▌')),
+    ).toBe(true);
     // While A is still streaming, two more messages arrive in A.
     discord.sendMessage({ channelId: ta.id, content: 'second' });
     discord.sendMessage({ channelId: ta.id, content: 'third' });

@@ -8,7 +8,9 @@ import { waitForAnswer } from './waitForAnswer.js';
 describe('edits and deletes keep history in step with the thread', () => {
   let h: Harness;
   const start = harnessPerTest();
-  const echo = { answer: (b: { messages: Parameters<typeof lastUserText>[0] }) => `You said: ${lastUserText(b.messages)}` };
+  const echo = {
+    answer: (b: { messages: Parameters<typeof lastUserText>[0] }) => `You said: ${lastUserText(b.messages)}`,
+  };
 
   async function followUp(threadId: string, content: string, answers: number) {
     const sent = h.discord.sendMessage({ channelId: threadId, content });
@@ -28,7 +30,12 @@ describe('edits and deletes keep history in step with the thread', () => {
       'You said: what is 2+2',
     ]);
     expect(buttonsAtRest(h, threadId)).toEqual({ stops: 0, regenerateOn: [2] });
-    expect((await storedTurns(h, threadId)).map(turnText)).toEqual(['first', 'You said: first', 'what is 2+2', 'You said: what is 2+2']);
+    expect((await storedTurns(h, threadId)).map(turnText)).toEqual([
+      'first',
+      'You said: first',
+      'what is 2+2',
+      'You said: what is 2+2',
+    ]);
   });
 
   it('editing an older message changes its stored text without a new answer; an embed-only update changes nothing', async () => {

@@ -130,7 +130,10 @@ describe('an answer is never left half-finished when Discord refuses writes', ()
     const messages = await waitForAnswer(discord, threadId, { atLeast: 2, timeoutMs: 20_000 });
     for (const m of messages) expect(m.current.content).not.toContain(CURSOR);
     expect(messages[1]!.current.content.startsWith(renderStrings.continued)).toBe(true);
-    assertReassembles(messages.map((m) => withoutNote(m.current.content)), ANSWER);
+    assertReassembles(
+      messages.map((m) => withoutNote(m.current.content)),
+      ANSWER,
+    );
     assertEveryStateReadsOnce(visibleStates(discord, threadId), ANSWER, withoutNote);
   });
 

@@ -34,7 +34,11 @@ describe('upstream faults end to end', () => {
     expect(openai.chatRequests().filter((r) => r.status === 429)).toHaveLength(1);
     discord.sendMessage({ channelId: threadId, content: 'third' });
     await waitForAnswer(discord, threadId, { atLeast: 3 });
-    expect(transcript(openai.chatRequests().at(-1)!.body).slice(1)).toEqual(['user: first', 'assistant: You said: first', 'user: third']);
+    expect(transcript(openai.chatRequests().at(-1)!.body).slice(1)).toEqual([
+      'user: first',
+      'assistant: You said: first',
+      'user: third',
+    ]);
   });
 
   it('a stream cut mid-answer keeps the partial text, shows a notice, and the bot keeps serving', async () => {
@@ -62,11 +66,19 @@ describe('upstream faults end to end', () => {
     const threadId = await ask('anyone there?');
     await waitForAnswer(discord, threadId, { timeoutMs: 20_000 });
     expect(visibleText(discord, threadId)).toBe('You said: anyone there?');
-    expect(openai.chatRequests().map((r) => `${r.model} ${r.status}`)).toEqual(['gpt-4o-mini 503', 'gpt-4o-mini 503', 'gpt-4o-mini 503', 'gpt-4o 200']);
+    expect(openai.chatRequests().map((r) => `${r.model} ${r.status}`)).toEqual([
+      'gpt-4o-mini 503',
+      'gpt-4o-mini 503',
+      'gpt-4o-mini 503',
+      'gpt-4o 200',
+    ]);
   });
 
   it('with OPENAI_MODERATION on, flagged input gets a notice and never reaches the chat model', async () => {
-    h = await start({ env: { OPENAI_MODERATION: 'true' }, openai: { moderate: (input) => (input.includes('forbidden') ? ['violence'] : []) } });
+    h = await start({
+      env: { OPENAI_MODERATION: 'true' },
+      openai: { moderate: (input) => (input.includes('forbidden') ? ['violence'] : []) },
+    });
     const { discord, openai } = h;
     const threadId = await ask('something forbidden');
     await waitForAnswer(discord, threadId);

@@ -5,7 +5,12 @@ import { startBot, type RunningBot, type StartOptions } from '../../src/app.js';
 import { loadConfig, type Config } from '../../src/config/config.js';
 import { registerCommands } from '../../src/discord/registerCommands.js';
 import { silentLogger, type Logger } from '../../src/log.js';
-import { assertNoViolations, startFakeDiscord, type FakeDiscord, type FakeDiscordOptions } from '../fakes/discord/index.js';
+import {
+  assertNoViolations,
+  startFakeDiscord,
+  type FakeDiscord,
+  type FakeDiscordOptions,
+} from '../fakes/discord/index.js';
 import { startFakeOpenAI, type FakeOpenAI, type FakeOpenAIOptions } from '../fakes/openai/index.js';
 import { makeTempDir, sqliteUrl } from '../helpers/tempDir.js';
 

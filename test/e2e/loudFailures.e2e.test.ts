@@ -57,7 +57,10 @@ describe('failures the operator must notice', () => {
     // The thread exists; a moderator locks it before the answer comes, so the answer fails on Discord's side.
     h.discord.setBotRolePermissions(0n);
     h.discord.archiveThread(thread.id, { locked: true });
-    await h.discord.waitFor(() => lines.some((l) => l.includes('"msg":"turn"')), { timeoutMs: 10_000, description: 'turn log' });
+    await h.discord.waitFor(() => lines.some((l) => l.includes('"msg":"turn"')), {
+      timeoutMs: 10_000,
+      description: 'turn log',
+    });
     const turn = JSON.parse(lines.find((l) => l.includes('"msg":"turn"'))!) as Record<string, unknown>;
     expect(turn.outcome).toBe('undelivered');
     expect(lines.some((l) => l.includes('could not be delivered'))).toBe(true);
@@ -84,7 +87,7 @@ describe('an exchange that could not be saved', () => {
 
     h.discord.sendMessage({ channelId: thread.id, content: 'second question' });
     await h.discord.waitFor(
-      () => h.discord.botMessagesIn(thread.id).some((m) => m.current.content.includes("database is full")),
+      () => h.discord.botMessagesIn(thread.id).some((m) => m.current.content.includes('database is full')),
       { timeoutMs: 10_000, description: 'the not-saved notice' },
     );
     const meta = await h.bot.store.getThread(thread.id);

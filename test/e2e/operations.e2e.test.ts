@@ -27,7 +27,12 @@ describe('operating the bot', () => {
     await waitForAnswer(discord, thread.id);
     await discord.waitFor(() => lines.some((l) => l.includes('"msg":"turn"')), 5_000);
     const turn = JSON.parse(lines.find((l) => l.includes('"msg":"turn"'))!) as Record<string, unknown>;
-    expect(turn).toMatchObject({ thread: thread.id, user: discord.ids.memberUserId, model: 'gpt-4o-mini', outcome: 'completed' });
+    expect(turn).toMatchObject({
+      thread: thread.id,
+      user: discord.ids.memberUserId,
+      model: 'gpt-4o-mini',
+      outcome: 'completed',
+    });
     expect(turn.promptTokens).toEqual(expect.any(Number));
     expect(turn.completionTokens).toEqual(expect.any(Number));
     expect(turn.firstTokenMs).toEqual(expect.any(Number));
@@ -48,7 +53,9 @@ describe('operating the bot', () => {
     await waitForAnswer(discord, thread.id, { atLeast: 2 });
     discord.sendMessage({ channelId: thread.id, content: 'three' });
     await waitForAnswer(discord, thread.id, { atLeast: 3 });
-    expect(discord.botMessagesIn(thread.id).at(-1)!.current.content).toMatch(/limit: 2 per minute\)\. Please try again in \d+ s/);
+    expect(discord.botMessagesIn(thread.id).at(-1)!.current.content).toMatch(
+      /limit: 2 per minute\)\. Please try again in \d+ s/,
+    );
     expect(openai.chatRequests()).toHaveLength(2);
   });
 
@@ -60,7 +67,9 @@ describe('operating the bot', () => {
     await waitForAnswer(discord, thread.id);
     discord.sendMessage({ channelId: thread.id, content: 'second' });
     await waitForAnswer(discord, thread.id, { atLeast: 2 });
-    expect(visibleText(discord, thread.id)).toMatch(/daily allowance of 10 tokens\. It resets at midnight UTC \(in \d+/);
+    expect(visibleText(discord, thread.id)).toMatch(
+      /daily allowance of 10 tokens\. It resets at midnight UTC \(in \d+/,
+    );
     expect(openai.chatRequests()).toHaveLength(1);
   });
 });
@@ -79,7 +88,11 @@ describe('the bot process (npm start path)', () => {
     assertNoViolations();
   });
 
-  function startProcess(env: Record<string, string>): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
+  function startProcess(env: Record<string, string>): {
+    child: ChildProcess;
+    output: () => string;
+    exited: Promise<number | null>;
+  } {
     const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
       cwd: ROOT,
       // Only what we pass: no .env of the developer's, no inherited secrets.
@@ -96,7 +109,10 @@ describe('the bot process (npm start path)', () => {
 
   it('exits non-zero with one clear line per configuration problem and no secret', async () => {
     const run = startProcess({ OPENAI_API_KEY: SECRET_KEY, OPENAI_RPM: 'many', DATABASE_URL: 'nowhere' });
-    const code = await Promise.race([run.exited, new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), 20_000))]);
+    const code = await Promise.race([
+      run.exited,
+      new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), 20_000)),
+    ]);
     expect(code).toBe(1);
     const lines = run.output().trim().split('\n');
     expect(lines).toEqual([
@@ -110,7 +126,11 @@ describe('the bot process (npm start path)', () => {
   it('on SIGTERM finishes the answer in progress, exits cleanly, and a new process continues the thread', async () => {
     temp = makeTempDir('bot-proc-');
     discord = await startFakeDiscord();
-    openai = await startFakeOpenAI({ answer: (b) => `Echo ${String(b.messages.at(-1)?.content)} ${'slowly '.repeat(20)}`, tokensPerSecond: 20, chunkTokens: 1 });
+    openai = await startFakeOpenAI({
+      answer: (b) => `Echo ${String(b.messages.at(-1)?.content)} ${'slowly '.repeat(20)}`,
+      tokensPerSecond: 20,
+      chunkTokens: 1,
+    });
     const env = {
       DISCORD_TOKEN: discord.botToken,
       DISCORD_API_BASE: discord.apiUrl,
@@ -121,7 +141,10 @@ describe('the bot process (npm start path)', () => {
       LOG_LEVEL: 'info',
     };
     const first = startProcess(env);
-    await discord.waitFor(() => first.output().includes('bot ready'), { timeoutMs: 20_000, description: 'the bot process to be ready' });
+    await discord.waitFor(() => first.output().includes('bot ready'), {
+      timeoutMs: 20_000,
+      description: 'the bot process to be ready',
+    });
     const asked = discord.sendMessage({ content: 'hello process', mentionsBot: true });
     const thread = await discord.waitForThread({ fromMessageId: asked.id }, 10_000);
     // Mid-stream: the answer is visible but not finished.
@@ -133,10 +156,16 @@ describe('the bot process (npm start path)', () => {
     expect(finished[0]!.current.content).toMatch(/^Echo hello process (slowly ){19}slowly$/);
 
     const second = startProcess(env);
-    await discord.waitFor(() => second.output().includes('bot ready'), { timeoutMs: 20_000, description: 'the restarted bot to be ready' });
+    await discord.waitFor(() => second.output().includes('bot ready'), {
+      timeoutMs: 20_000,
+      description: 'the restarted bot to be ready',
+    });
     discord.sendMessage({ channelId: thread.id, content: 'still there?' });
     await waitForAnswer(discord, thread.id, { atLeast: 2, timeoutMs: 20_000 });
-    expect(transcript(openai.chatRequests().at(-1)!.body).slice(1, 3)).toEqual(['user: hello process', expect.stringMatching(/^assistant: Echo hello process/)]);
+    expect(transcript(openai.chatRequests().at(-1)!.body).slice(1, 3)).toEqual([
+      'user: hello process',
+      expect.stringMatching(/^assistant: Echo hello process/),
+    ]);
     second.child.kill('SIGTERM');
     expect(await second.exited).toBe(0);
     expect(first.output() + second.output()).not.toContain(SECRET_KEY);

@@ -55,7 +55,10 @@ describe('the ops server of a running bot (METRICS_PORT)', () => {
     const writesBefore = sampleValue(before, `${P}discord_requests_total`, { kind: 'post' }) ?? 0;
 
     await oneTurn(h, 'how do metrics work?');
-    await h.discord.waitFor(async () => sampleValue(await scrape(h), `${P}turns_total`, { outcome: 'completed' }), 5_000);
+    await h.discord.waitFor(
+      async () => sampleValue(await scrape(h), `${P}turns_total`, { outcome: 'completed' }),
+      5_000,
+    );
     const after = await scrape(h);
     expect(h.openai.chatRequests()).toHaveLength(1);
     expect(sampleValue(after, `${P}turns_total`, { outcome: 'completed' })).toBe(1);

@@ -8,7 +8,9 @@ export { assertEveryStateReadsOnce, withoutCursor } from '../unit/render/readerC
 
 export function visibleStates(discord: FakeDiscord, channelId: string): string[][] {
   const messages = discord.botMessagesIn(channelId);
-  const events = messages.flatMap((message, index) => message.versions.map((version, v) => ({ at: version.at, index, v })));
+  const events = messages.flatMap((message, index) =>
+    message.versions.map((version, v) => ({ at: version.at, index, v })),
+  );
   // Ties in milliseconds keep message order: the renderer posts a message only after the previous one's final edit.
   events.sort((a, b) => a.at - b.at || a.index - b.index || a.v - b.v);
   const current: Array<string | undefined> = messages.map(() => undefined);

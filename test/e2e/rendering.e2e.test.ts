@@ -7,8 +7,12 @@ const fenceCount = (text: string) => (text.match(/^\s*```/gm) ?? []).length;
 
 /** A 5,000+ character answer whose TypeScript code block straddles the first 2,000-character boundary. */
 function longAnswerWithCode(): string {
-  const intro = 'Here is the explanation.\n\n' + 'This paragraph explains the idea in some detail. '.repeat(30) + '\n\n';
-  const code = '```ts\n' + Array.from({ length: 80 }, (_, i) => `const value${i} = compute(${i}); // step ${i}`).join('\n') + '\n```\n\n';
+  const intro =
+    'Here is the explanation.\n\n' + 'This paragraph explains the idea in some detail. '.repeat(30) + '\n\n';
+  const code =
+    '```ts\n' +
+    Array.from({ length: 80 }, (_, i) => `const value${i} = compute(${i}); // step ${i}`).join('\n') +
+    '\n```\n\n';
   const outro = 'And a closing paragraph that wraps everything up nicely. '.repeat(30);
   return intro + code + outro;
 }
@@ -20,7 +24,10 @@ describe('rendering end to end', () => {
   it('a long answer arrives intact as ≤2000-character messages with repaired code fences', async () => {
     const answer = longAnswerWithCode();
     expect(answer.length).toBeGreaterThan(5_000);
-    h = await start({ openai: { answer: () => answer, tokensPerSecond: 2_000, chunkTokens: 8 }, env: { MAX_COMPLETION_TOKENS: '4000' } });
+    h = await start({
+      openai: { answer: () => answer, tokensPerSecond: 2_000, chunkTokens: 8 },
+      env: { MAX_COMPLETION_TOKENS: '4000' },
+    });
     const { discord } = h;
     const asked = discord.sendMessage({ content: 'explain with code', mentionsBot: true });
     const thread = await discord.waitForThread({ fromMessageId: asked.id });
@@ -37,7 +44,12 @@ describe('rendering end to end', () => {
     expect(reopened).toBeDefined();
     // Joined back together (fence repairs removed) the messages are the whole answer.
     const joined = messages.map((m) => m.current.content).join('\n');
-    const normalize = (t: string) => t.replace(/```ts\n/g, '').replace(/```/g, '').replace(/\s+/g, ' ').trim();
+    const normalize = (t: string) =>
+      t
+        .replace(/```ts\n/g, '')
+        .replace(/```/g, '')
+        .replace(/\s+/g, ' ')
+        .trim();
     expect(normalize(joined)).toBe(normalize(answer));
     // While it rolled over from message to message, a reader saw every character once at every moment.
     const states = visibleStates(discord, thread.id);
@@ -50,7 +62,8 @@ describe('rendering end to end', () => {
   it('model output with @everyone, @here, role and user mentions pings nobody, on every send and every edit', async () => {
     h = await start({
       openai: {
-        answer: () => `Hey @everyone and @here! Ping <@100000000000000001> and <@&200000000000000009>. ${'filler text '.repeat(40)} Also <@!100000000000000001>.`,
+        answer: () =>
+          `Hey @everyone and @here! Ping <@100000000000000001> and <@&200000000000000009>. ${'filler text '.repeat(40)} Also <@!100000000000000001>.`,
         tokensPerSecond: 100,
         chunkTokens: 2,
       },
@@ -63,7 +76,11 @@ describe('rendering end to end', () => {
     const versions = discord.messageHistory(answer!.id);
     expect(versions.length).toBeGreaterThan(1);
     for (const v of versions) expect(v.allowedMentions).toEqual({ parse: [] });
-    const writes = discord.requests.filter((r) => r.route === 'POST /channels/{channel_id}/messages' || r.route === 'PATCH /channels/{channel_id}/messages/{message_id}');
+    const writes = discord.requests.filter(
+      (r) =>
+        r.route === 'POST /channels/{channel_id}/messages' ||
+        r.route === 'PATCH /channels/{channel_id}/messages/{message_id}',
+    );
     expect(writes.length).toBeGreaterThan(1);
     for (const w of writes) expect(w.allowedMentions).toEqual({ parse: [] });
     expect(discord.pings).toEqual([]);

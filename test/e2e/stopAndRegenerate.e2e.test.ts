@@ -20,11 +20,14 @@ describe('Stop and Regenerate on an answer', () => {
   }
 
   it('Stop by the asker: the text stays marked (stopped), the request is cancelled, the partial answer is history', async () => {
-    h = await start({ openai: { answer: (b) => (lastUserText(b.messages) === 'go on' ? 'ok' : `Partial ${LONG}`), ...slow } });
+    h = await start({
+      openai: { answer: (b) => (lastUserText(b.messages) === 'go on' ? 'ok' : `Partial ${LONG}`), ...slow },
+    });
     const { threadId, stopOn } = await askSlowly('tell me everything');
     // The button came with the first post itself: it costs no write of its own.
-    expect(buttonIds({ ...stopOn, current: { ...stopOn.current, components: [...stopOn.versions[0]!.components] } }))
-      .toEqual([expect.stringMatching(/^turn:stop:/)]);
+    expect(
+      buttonIds({ ...stopOn, current: { ...stopOn.current, components: [...stopOn.versions[0]!.components] } }),
+    ).toEqual([expect.stringMatching(/^turn:stop:/)]);
     await h.discord.waitFor(() => stopOn.current.content.length > 40, 5_000);
     const pressedAt = Date.now();
     const press = h.discord.pressButton({ messageId: stopOn.id });
@@ -42,7 +45,10 @@ describe('Stop and Regenerate on an answer', () => {
     expect(stored!.tokens).toBe(countTokens(partial));
     h.discord.sendMessage({ channelId: threadId, content: 'go on' });
     await h.discord.waitFor(() => h.openai.chatRequests().length === 2, 5_000);
-    expect(transcript(h.openai.chatRequests()[1]!.body).slice(1, 3)).toEqual(['user: tell me everything', `assistant: ${partial}`]);
+    expect(transcript(h.openai.chatRequests()[1]!.body).slice(1, 3)).toEqual([
+      'user: tell me everything',
+      `assistant: ${partial}`,
+    ]);
   });
 
   it('Stop by someone else is refused ephemerally and the answer goes on to the end', async () => {
@@ -73,7 +79,11 @@ describe('Stop and Regenerate on an answer', () => {
 
   it('Regenerate: old answer marked without buttons, a new one streams, history keeps only the new one', async () => {
     let n = 0;
-    h = await start({ openai: { answer: (b) => (lastUserText(b.messages) === 'next' ? 'ok' : `Take ${++n}: ${lastUserText(b.messages)}`) } });
+    h = await start({
+      openai: {
+        answer: (b) => (lastUserText(b.messages) === 'next' ? 'ok' : `Take ${++n}: ${lastUserText(b.messages)}`),
+      },
+    });
     const asked = h.discord.sendMessage({ content: 'name a colour', mentionsBot: true });
     const threadId = (await h.discord.waitForThread({ fromMessageId: asked.id })).id;
     const [old] = await waitForAnswer(h.discord, threadId);
@@ -81,7 +91,10 @@ describe('Stop and Regenerate on an answer', () => {
     const press = h.discord.pressButton({ messageId: old!.id });
     expect(await press.waitForResponse()).toBe(InteractionResponseType.DeferredMessageUpdate);
     const after = await waitForAnswer(h.discord, threadId, { atLeast: 2 });
-    expect(after.map((m) => m.current.content)).toEqual(['Take 1: name a colour\n\n*(regenerated below)*', 'Take 2: name a colour']);
+    expect(after.map((m) => m.current.content)).toEqual([
+      'Take 1: name a colour\n\n*(regenerated below)*',
+      'Take 2: name a colour',
+    ]);
     expect(buttonsAtRest(h, threadId)).toEqual({ stops: 0, regenerateOn: [1] });
     h.discord.sendMessage({ channelId: threadId, content: 'next' });
     await waitForAnswer(h.discord, threadId, { atLeast: 3 });

@@ -29,10 +29,13 @@ describe('MCP tools through Discord', () => {
   async function ask(text: string, answered: RegExp = /^(?!\*Using)/) {
     const asked = h.discord.sendMessage({ content: text, mentionsBot: true });
     const thread = await h.discord.waitForThread({ fromMessageId: asked.id });
-    await h.discord.waitFor(() => answered.test(h.discord.botMessagesIn(thread.id).at(-1)?.current.content ?? '*Using'), {
-      timeoutMs: 15_000,
-      description: 'the answer after the tool round',
-    });
+    await h.discord.waitFor(
+      () => answered.test(h.discord.botMessagesIn(thread.id).at(-1)?.current.content ?? '*Using'),
+      {
+        timeoutMs: 15_000,
+        description: 'the answer after the tool round',
+      },
+    );
     await waitForAnswer(h.discord, thread.id);
     return thread.id;
   }
@@ -97,12 +100,16 @@ describe('MCP tools through Discord', () => {
       },
     });
     const threadId = await ask('be slow');
-    expect(h.discord.botMessagesIn(threadId).at(-1)!.current.content).toMatch(/^Result: Error: slow did not answer within 300 ms/);
+    expect(h.discord.botMessagesIn(threadId).at(-1)!.current.content).toMatch(
+      /^Result: Error: slow did not answer within 300 ms/,
+    );
   });
 
   it('offers no tools where the server turned them off with /settings tools', async () => {
     h = await start({ env: { MCP_CONFIG: mcpConfig() } });
-    await h.discord.runSlashCommand({ name: 'settings', subcommand: 'tools', options: { enabled: false }, asAdmin: true }).settled();
+    await h.discord
+      .runSlashCommand({ name: 'settings', subcommand: 'tools', options: { enabled: false }, asAdmin: true })
+      .settled();
     await ask('hello');
     expect((h.openai.chatRequests()[0]!.body as Body).tools).toBeUndefined();
   });

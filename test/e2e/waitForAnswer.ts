@@ -18,7 +18,11 @@ export async function waitForAnswer(
       const mine = discord.botMessagesIn(channelId);
       return mine.length >= atLeast && mine.every((m) => !m.current.content.includes(CURSOR));
     },
-    { timeoutMs: options.timeoutMs ?? 15_000, intervalMs: 20, description: `${atLeast} finished bot message(s) in ${channelId}` },
+    {
+      timeoutMs: options.timeoutMs ?? 15_000,
+      intervalMs: 20,
+      description: `${atLeast} finished bot message(s) in ${channelId}`,
+    },
   );
   return discord.waitForBotMessageIdle(channelId, { idleMs: 400, atLeast, timeoutMs: options.timeoutMs ?? 15_000 });
 }

@@ -20,7 +20,14 @@ describe('configuration', () => {
     expect(c.discord.apiBase).toBe('https://discord.com/api');
     expect(c.discord.clientId).toBeUndefined();
     expect(c.discord.guildId).toBeUndefined();
-    expect(c.openai).toMatchObject({ model: 'gpt-4o-mini', rpm: 500, tpm: 200_000, moderation: false, baseURL: undefined, fallbackModel: undefined });
+    expect(c.openai).toMatchObject({
+      model: 'gpt-4o-mini',
+      rpm: 500,
+      tpm: 200_000,
+      moderation: false,
+      baseURL: undefined,
+      fallbackModel: undefined,
+    });
     expect(c).toMatchObject({
       maxCompletionTokens: 1024,
       maxInputChars: 8000,
@@ -36,7 +43,14 @@ describe('configuration', () => {
   });
 
   it('parses given values, treating empty strings as unset', () => {
-    const c = loadConfig({ ...required, OPENAI_RPM: '20', OPENAI_MODERATION: 'true', SUMMARY_MEMORY: 'false', OPENAI_BASE_URL: '', DISCORD_GUILD_ID: '123456789012345678' });
+    const c = loadConfig({
+      ...required,
+      OPENAI_RPM: '20',
+      OPENAI_MODERATION: 'true',
+      SUMMARY_MEMORY: 'false',
+      OPENAI_BASE_URL: '',
+      DISCORD_GUILD_ID: '123456789012345678',
+    });
     expect(c.openai.rpm).toBe(20);
     expect(c.openai.moderation).toBe(true);
     expect(c.summaryMemory).toBe(false);
@@ -45,7 +59,12 @@ describe('configuration', () => {
   });
 
   it('reports one clear line per problem', () => {
-    const problems = problemsOf({ OPENAI_RPM: 'lots', EDIT_INTERVAL_MS: '5', LOG_LEVEL: 'loud', DISCORD_API_BASE: 'discord.com' });
+    const problems = problemsOf({
+      OPENAI_RPM: 'lots',
+      EDIT_INTERVAL_MS: '5',
+      LOG_LEVEL: 'loud',
+      DISCORD_API_BASE: 'discord.com',
+    });
     expect(problems).toEqual(
       expect.arrayContaining([
         'DISCORD_TOKEN: is required',
@@ -76,7 +95,29 @@ describe('configuration', () => {
   it('.env.example lists every variable the bot reads', () => {
     const example = readFileSync(new URL('../../.env.example', import.meta.url), 'utf8');
     const listed = new Set([...example.matchAll(/^([A-Z_]+)=/gm)].map((m) => m[1]));
-    const spec = ['DISCORD_TOKEN', 'DISCORD_CLIENT_ID', 'DISCORD_GUILD_ID', 'DISCORD_API_BASE', 'OPENAI_API_KEY', 'OPENAI_BASE_URL', 'OPENAI_MODEL', 'OPENAI_RPM', 'OPENAI_TPM', 'OPENAI_FALLBACK_MODEL', 'OPENAI_MODERATION', 'MAX_COMPLETION_TOKENS', 'MAX_INPUT_CHARS', 'SUMMARY_MEMORY', 'CONTEXT_TOKENS', 'DEFAULT_SYSTEM_PROMPT', 'DATABASE_URL', 'EDIT_INTERVAL_MS', 'USER_MESSAGES_PER_MINUTE', 'GUILD_DAILY_TOKENS', 'LOG_LEVEL'];
+    const spec = [
+      'DISCORD_TOKEN',
+      'DISCORD_CLIENT_ID',
+      'DISCORD_GUILD_ID',
+      'DISCORD_API_BASE',
+      'OPENAI_API_KEY',
+      'OPENAI_BASE_URL',
+      'OPENAI_MODEL',
+      'OPENAI_RPM',
+      'OPENAI_TPM',
+      'OPENAI_FALLBACK_MODEL',
+      'OPENAI_MODERATION',
+      'MAX_COMPLETION_TOKENS',
+      'MAX_INPUT_CHARS',
+      'SUMMARY_MEMORY',
+      'CONTEXT_TOKENS',
+      'DEFAULT_SYSTEM_PROMPT',
+      'DATABASE_URL',
+      'EDIT_INTERVAL_MS',
+      'USER_MESSAGES_PER_MINUTE',
+      'GUILD_DAILY_TOKENS',
+      'LOG_LEVEL',
+    ];
     for (const name of spec) expect(listed.has(name), name).toBe(true);
     // And the example as shipped (required values empty) fails only on the required values.
     const env = Object.fromEntries([...example.matchAll(/^([A-Z_]+)=(.*)$/gm)].map((m) => [m[1]!, m[2]!]));

@@ -18,7 +18,11 @@ describe('KeyedQueue', () => {
       running--;
       return name;
     };
-    const results = await Promise.all([q.run('t1', task('a', 5)), q.run('t1', task('b', 1)), q.run('t1', task('c', 3))]);
+    const results = await Promise.all([
+      q.run('t1', task('a', 5)),
+      q.run('t1', task('b', 1)),
+      q.run('t1', task('c', 3)),
+    ]);
     expect(results).toEqual(['a', 'b', 'c']);
     expect(log).toEqual(['start a', 'end a', 'start b', 'end b', 'start c', 'end c']);
     expect(maxRunning).toBe(1);

@@ -27,7 +27,23 @@ describe('token counting (o200k_base)', () => {
   });
 
   it('equals the library count on ordinary text (words, code, CJK, emoji)', () => {
-    const word = fc.constantFrom('hello', 'world', 'the', 'fn(x)', '{', '}', 'こんにちは', '世界', '🎉', '👨‍👩‍👧', 'naïve', '42', '\n', '\n\n', '  ');
+    const word = fc.constantFrom(
+      'hello',
+      'world',
+      'the',
+      'fn(x)',
+      '{',
+      '}',
+      'こんにちは',
+      '世界',
+      '🎉',
+      '👨‍👩‍👧',
+      'naïve',
+      '42',
+      '\n',
+      '\n\n',
+      '  ',
+    );
     fc.assert(
       fc.property(fc.array(word, { maxLength: 300 }), (words) => {
         const text = words.join(' ');

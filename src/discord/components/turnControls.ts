@@ -24,12 +24,18 @@ export const turnControls: ButtonHandler = {
     if (target.kind === 'stop') {
       const result = context.service.stop(target.threadId, target.startedAt, presser);
       if (result === 'stopped') return interaction.deferUpdate().then(() => undefined);
-      return notice(interaction, result === 'forbidden' ? controlStrings.onlyAskerStops : controlStrings.alreadyFinished);
+      return notice(
+        interaction,
+        result === 'forbidden' ? controlStrings.onlyAskerStops : controlStrings.alreadyFinished,
+      );
     }
     const press = { threadId: target.threadId, messageId: interaction.message.id, presser };
     const check = await context.service.checkRegenerate(press);
     if (!check.ok) {
-      return notice(interaction, check.reason === 'forbidden' ? controlStrings.onlyAskerRegenerates : controlStrings.notLatest);
+      return notice(
+        interaction,
+        check.reason === 'forbidden' ? controlStrings.onlyAskerRegenerates : controlStrings.notLatest,
+      );
     }
     await interaction.deferUpdate();
     await regenerateIn(interaction, press, context);

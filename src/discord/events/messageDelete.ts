@@ -13,6 +13,8 @@ export function createMessageDeleteHandler(service: ConversationService, logger:
     void service
       .messageDeleted(message.channelId, message.id)
       .then((forgot) => forgot || message.channelId === message.id || service.messageDeleted(message.id, message.id))
-      .catch((error: unknown) => logger.error({ err: error, channel: message.channelId }, 'message delete handling failed'));
+      .catch((error: unknown) =>
+        logger.error({ err: error, channel: message.channelId }, 'message delete handling failed'),
+      );
   };
 }

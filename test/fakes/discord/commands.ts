@@ -33,7 +33,11 @@ export class CommandRegistry {
   }
 
   /** PUT: replace every command of the scope; ids are kept for names that already existed (like Discord). */
-  overwrite(scope: CommandScope, commands: readonly RESTPostAPIApplicationCommandsJSONBody[], now: number = Date.now()): APIApplicationCommand[] {
+  overwrite(
+    scope: CommandScope,
+    commands: readonly RESTPostAPIApplicationCommandsJSONBody[],
+    now: number = Date.now(),
+  ): APIApplicationCommand[] {
     this.registrations.push({ at: now, scope, method: 'PUT', commands });
     const previous = this.byScope.get(scope) ?? new Map<string, APIApplicationCommand>();
     const next = new Map<string, APIApplicationCommand>();
@@ -43,7 +47,11 @@ export class CommandRegistry {
   }
 
   /** POST: create or update one command. */
-  upsert(scope: CommandScope, body: RESTPostAPIApplicationCommandsJSONBody, now: number = Date.now()): APIApplicationCommand {
+  upsert(
+    scope: CommandScope,
+    body: RESTPostAPIApplicationCommandsJSONBody,
+    now: number = Date.now(),
+  ): APIApplicationCommand {
     this.registrations.push({ at: now, scope, method: 'POST', commands: [body] });
     const commands = this.byScope.get(scope) ?? new Map<string, APIApplicationCommand>();
     const command = this.build(scope, body, commands.get(body.name)?.id, now);
@@ -62,7 +70,12 @@ export class CommandRegistry {
     return this.byScope.get('global')?.get(name);
   }
 
-  private build(scope: CommandScope, body: RESTPostAPIApplicationCommandsJSONBody, id: Snowflake | undefined, now: number): APIApplicationCommand {
+  private build(
+    scope: CommandScope,
+    body: RESTPostAPIApplicationCommandsJSONBody,
+    id: Snowflake | undefined,
+    now: number,
+  ): APIApplicationCommand {
     const options = 'options' in body && body.options ? (body.options as APIApplicationCommandOption[]) : undefined;
     return {
       id: id ?? this.ids.next(now),

@@ -25,7 +25,9 @@ interface ButtonLike {
 /** Every button of a message's action rows, in order. */
 export function buttonsOf(components: readonly APIMessageTopLevelComponent[] | undefined): ButtonLike[] {
   return (components ?? []).flatMap((row) =>
-    row.type === ComponentType.ActionRow ? (row.components as readonly ButtonLike[]).filter((c) => c.type === ComponentType.Button) : [],
+    row.type === ComponentType.ActionRow
+      ? (row.components as readonly ButtonLike[]).filter((c) => c.type === ComponentType.Button)
+      : [],
   );
 }
 
@@ -81,7 +83,12 @@ export function pressedCustomId(message: MessageRecord, customId: string | undef
   if (message.deletedAt !== null) throw new Error(`message ${message.id} is deleted: its buttons cannot be pressed`);
   const shown = stale ? message.versions.flatMap((v) => v.components) : message.current.components;
   const buttons = buttonsOf(shown).filter((b) => b.custom_id !== undefined && !b.disabled);
-  const button = customId === undefined ? (buttons.length === 1 ? buttons[0] : undefined) : buttons.find((b) => b.custom_id === customId);
+  const button =
+    customId === undefined
+      ? buttons.length === 1
+        ? buttons[0]
+        : undefined
+      : buttons.find((b) => b.custom_id === customId);
   if (!button?.custom_id) {
     const ids = buttons.map((b) => b.custom_id).join(', ') || 'none';
     throw new Error(`message ${message.id} has no button ${customId ?? '(single)'} to press (shows: ${ids})`);

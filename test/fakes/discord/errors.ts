@@ -35,7 +35,9 @@ const error = (status: number, code: number, message: string): DiscordApiError =
   new DiscordApiError(status, { code, message });
 
 /** One field error in Discord's nested shape: `{ content: { _errors: [{ code, message }] } }`. */
-export function fieldErrors(entries: readonly { path: readonly string[]; code: string; message: string }[]): DiscordFieldErrors {
+export function fieldErrors(
+  entries: readonly { path: readonly string[]; code: string; message: string }[],
+): DiscordFieldErrors {
   const root: DiscordFieldErrors = {};
   for (const entry of entries) {
     let node = root;
@@ -57,7 +59,9 @@ export function fieldErrors(entries: readonly { path: readonly string[]; code: s
   return root;
 }
 
-export function invalidFormBody(entries: readonly { path: readonly string[]; code: string; message: string }[]): DiscordApiError {
+export function invalidFormBody(
+  entries: readonly { path: readonly string[]; code: string; message: string }[],
+): DiscordApiError {
   return new DiscordApiError(400, {
     code: RESTJSONErrorCodes.InvalidFormBodyOrContentType,
     message: 'Invalid Form Body',
@@ -134,7 +138,11 @@ export const discordErrors = {
   missingAccess: () => error(403, RESTJSONErrorCodes.MissingAccess, 'Missing Access'),
   missingPermissions: () => error(403, RESTJSONErrorCodes.MissingPermissions, 'Missing Permissions'),
   cannotEditOtherUsersMessage: () =>
-    error(403, RESTJSONErrorCodes.CannotEditMessageAuthoredByAnotherUser, 'Cannot edit a message authored by another user'),
+    error(
+      403,
+      RESTJSONErrorCodes.CannotEditMessageAuthoredByAnotherUser,
+      'Cannot edit a message authored by another user',
+    ),
   cannotSendEmptyMessage: () => error(400, RESTJSONErrorCodes.CannotSendAnEmptyMessage, 'Cannot send an empty message'),
   cannotSendInNonText: () =>
     error(400, RESTJSONErrorCodes.CannotSendMessagesInNonTextChannel, 'Cannot send messages in a non-text channel'),
@@ -144,17 +152,26 @@ export const discordErrors = {
     error(400, RESTJSONErrorCodes.ThreadAlreadyCreatedForMessage, 'A thread has already been created for this message'),
   alreadyAcknowledged: () =>
     error(400, RESTJSONErrorCodes.InteractionHasAlreadyBeenAcknowledged, 'Interaction has already been acknowledged.'),
-  invalidJson: () => error(400, RESTJSONErrorCodes.RequestBodyContainsInvalidJSON, 'The request body contains invalid JSON.'),
+  invalidJson: () =>
+    error(400, RESTJSONErrorCodes.RequestBodyContainsInvalidJSON, 'The request body contains invalid JSON.'),
   contentTooLong: (max: number) =>
-    invalidFormBody([{ path: ['content'], code: 'BASE_TYPE_MAX_LENGTH', message: `Must be ${max} or fewer in length.` }]),
+    invalidFormBody([
+      { path: ['content'], code: 'BASE_TYPE_MAX_LENGTH', message: `Must be ${max} or fewer in length.` },
+    ]),
   invalidThreadName: (max: number) =>
     invalidFormBody([
       { path: ['name'], code: 'BASE_TYPE_BAD_LENGTH', message: `Must be between 1 and ${max} in length.` },
     ]),
   embedsTooLarge: () =>
-    invalidFormBody([{ path: ['embeds'], code: 'MAX_EMBED_SIZE_EXCEEDED', message: 'Embed size exceeds maximum size of 6000' }]),
+    invalidFormBody([
+      { path: ['embeds'], code: 'MAX_EMBED_SIZE_EXCEEDED', message: 'Embed size exceeds maximum size of 6000' },
+    ]),
   invalidCallbackType: (type: unknown) =>
     invalidFormBody([
-      { path: ['type'], code: 'INTERACTION_RESPONSE_TYPE_INVALID', message: `Interaction response type ${String(type)} is not valid here.` },
+      {
+        path: ['type'],
+        code: 'INTERACTION_RESPONSE_TYPE_INVALID',
+        message: `Interaction response type ${String(type)} is not valid here.`,
+      },
     ]),
 } as const;

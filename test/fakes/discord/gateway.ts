@@ -36,7 +36,8 @@ import type { DispatchOptions, Dispatcher, SessionView, UnsequencedDispatch } fr
 import { ownsGuild, type ShardPair, shardReceives, validShard } from './shardRouting.js';
 import type { FakeWorld } from './world.js';
 
-const PRIVILEGED_INTENTS = GatewayIntentBits.GuildMembers | GatewayIntentBits.GuildPresences | GatewayIntentBits.MessageContent;
+const PRIVILEGED_INTENTS =
+  GatewayIntentBits.GuildMembers | GatewayIntentBits.GuildPresences | GatewayIntentBits.MessageContent;
 const ALL_INTENTS = Object.values(GatewayIntentBits)
   .filter((v): v is number => typeof v === 'number')
   .reduce((all, bit) => all | bit, 0);
@@ -270,7 +271,8 @@ export class FakeGateway implements Dispatcher {
       case GatewayOpcodes.VoiceStateUpdate:
       case GatewayOpcodes.RequestSoundboardSounds:
       case GatewayOpcodes.RequestChannelInfo:
-        if (!connection.session) this.closeConnection(connection, GatewayCloseCodes.NotAuthenticated, 'Not authenticated.');
+        if (!connection.session)
+          this.closeConnection(connection, GatewayCloseCodes.NotAuthenticated, 'Not authenticated.');
         return;
       case GatewayOpcodes.RequestGuildMembers:
         if (!connection.session) {
@@ -309,7 +311,9 @@ export class FakeGateway implements Dispatcher {
     }
     const shard = d.shard === undefined ? ([0, 1] as const) : validShard(d.shard);
     if (!shard) {
-      this.config.onViolation(`gateway: IDENTIFY shard ${JSON.stringify(d.shard)} is not [id, count] with 0 <= id < count`);
+      this.config.onViolation(
+        `gateway: IDENTIFY shard ${JSON.stringify(d.shard)} is not [id, count] with 0 <= id < count`,
+      );
       this.closeConnection(connection, GatewayCloseCodes.InvalidShard, 'Invalid shard.');
       return;
     }
@@ -353,19 +357,34 @@ export class FakeGateway implements Dispatcher {
 
   private onResume(connection: GatewayConnection, d: GatewayResumeData | undefined): void {
     const session = d ? this.sessionsById.get(d.session_id) : undefined;
-    const accepted = Boolean(d && session && !session.invalidated && d.token === this.config.botToken() && d.seq <= session.seq);
+    const accepted = Boolean(
+      d && session && !session.invalidated && d.token === this.config.botToken() && d.seq <= session.seq,
+    );
     if (!d || !session || !accepted) {
-      this.resumes.push({ at: Date.now(), sessionId: d?.session_id ?? '', seq: d?.seq ?? -1, accepted: false, replayed: 0 });
+      this.resumes.push({
+        at: Date.now(),
+        sessionId: d?.session_id ?? '',
+        seq: d?.seq ?? -1,
+        accepted: false,
+        replayed: 0,
+      });
       const invalid: GatewayInvalidSession = { op: GatewayOpcodes.InvalidSession, d: false, s: null, t: null };
       connection.send(invalid);
       return;
     }
     const previous = session.connection;
-    if (previous && previous !== connection) this.closeConnection(previous, GatewayCloseCodes.SessionTimedOut, 'Resumed elsewhere');
+    if (previous && previous !== connection)
+      this.closeConnection(previous, GatewayCloseCodes.SessionTimedOut, 'Resumed elsewhere');
     this.attach(connection, session);
     const missed = session.buffer.filter((entry) => entry.s > d.seq);
     for (const entry of missed) connection.sendText(entry.text);
-    this.resumes.push({ at: Date.now(), sessionId: session.sessionId, seq: d.seq, accepted: true, replayed: missed.length });
+    this.resumes.push({
+      at: Date.now(),
+      sessionId: session.sessionId,
+      seq: d.seq,
+      accepted: true,
+      replayed: missed.length,
+    });
     const resumed: Omit<GatewayResumedDispatch, 's'> = {
       op: GatewayOpcodes.Dispatch,
       t: GatewayDispatchEvents.Resumed,

@@ -51,7 +51,16 @@ export type { RecordedRequest, RecordedFile, TypingRecord, Violation, ViolationK
 export type { RateLimitConfig, BucketConfig, RateLimitHit } from './rateLimits.js';
 export { DEFAULT_RATE_LIMITS } from './rateLimits.js';
 export type { RestFault } from './restFaults.js';
-export type { FakeUser, FakeChannel, FakeGuild, MessageRecord, MessageVersion, MessageSource, Ping, ThreadRecord } from './world.js';
+export type {
+  FakeUser,
+  FakeChannel,
+  FakeGuild,
+  MessageRecord,
+  MessageVersion,
+  MessageSource,
+  Ping,
+  ThreadRecord,
+} from './world.js';
 export { MESSAGE_CONTENT_MAX } from './world.js';
 export type { CommandRegistration, CommandScope } from './commands.js';
 export type { IdentifyRecord, ResumeRecord, ConnectionRecord, DispatchRecord } from './gateway.js';
@@ -72,7 +81,11 @@ export interface FakeDiscordOptions {
   /** HELLO heartbeat interval (default 41250 ms, like Discord). */
   readonly heartbeatIntervalMs?: number;
   /** Privileged intents enabled for the application (default: MessageContent only). */
-  readonly privilegedIntents?: { readonly messageContent?: boolean; readonly guildMembers?: boolean; readonly guildPresences?: boolean };
+  readonly privilegedIntents?: {
+    readonly messageContent?: boolean;
+    readonly guildMembers?: boolean;
+    readonly guildPresences?: boolean;
+  };
   /** Window for the first interaction response (default 3000 ms). */
   readonly interactionResponseDeadlineMs?: number;
   /** Interaction token lifetime (default 15 minutes). */
@@ -226,7 +239,10 @@ export class FakeDiscord {
       },
       () => this.world,
     );
-    this.world = new FakeWorld({ botUsername: options.botUsername ?? 'FakeBot', guildCount: options.guildCount ?? 1 }, this.gateway);
+    this.world = new FakeWorld(
+      { botUsername: options.botUsername ?? 'FakeBot', guildCount: options.guildCount ?? 1 },
+      this.gateway,
+    );
     this.botToken = options.botToken ?? realisticToken(this.world.bot.id);
     this.commands = new CommandRegistry(this.world.applicationId, this.world.ids);
     this.cdn = new FakeCdn({
@@ -287,7 +303,11 @@ export class FakeDiscord {
       if (this.gateway.handles(pathname)) {
         this.gateway.handleUpgrade(req, socket, head);
       } else {
-        this.recordViolation({ kind: 'gateway', route: 'gateway', message: `websocket upgrade on unknown path ${pathname}` });
+        this.recordViolation({
+          kind: 'gateway',
+          route: 'gateway',
+          message: `websocket upgrade on unknown path ${pathname}`,
+        });
         socket.destroy();
       }
     });
@@ -427,14 +447,19 @@ export class FakeDiscord {
     const mentionsAlready = input.content.includes(botMention) || input.content.includes(`<@!${this.world.bot.id}>`);
     const content = input.mentionsBot && !mentionsAlready ? `${botMention} ${input.content}` : input.content;
     const channelId = input.channelId ?? this.ids.textChannelId;
-    return this.world.createMessage({
-      channelId,
-      authorId: input.authorId ?? this.ids.memberUserId,
-      source: 'member',
-      content,
-      ...(input.replyToMessageId ? { messageReference: { message_id: input.replyToMessageId, channel_id: channelId } } : {}),
-      ...(input.attachments ? { attachments: input.attachments } : {}),
-    }, input.at);
+    return this.world.createMessage(
+      {
+        channelId,
+        authorId: input.authorId ?? this.ids.memberUserId,
+        source: 'member',
+        content,
+        ...(input.replyToMessageId
+          ? { messageReference: { message_id: input.replyToMessageId, channel_id: channelId } }
+          : {}),
+        ...(input.attachments ? { attachments: input.attachments } : {}),
+      },
+      input.at,
+    );
   }
 
   /**
@@ -478,7 +503,9 @@ export class FakeDiscord {
   /** Discord resolves a link preview on a message: an update with embeds and the same text (MESSAGE_UPDATE). */
   resolveEmbeds(messageId: Snowflake): MessageRecord {
     const record = this.memberMessage(messageId);
-    return this.world.editMessage(record, { embeds: [{ type: EmbedType.Link, url: 'https://example.com/', title: 'Example' }] });
+    return this.world.editMessage(record, {
+      embeds: [{ type: EmbedType.Link, url: 'https://example.com/', title: 'Example' }],
+    });
   }
 
   /** A member (the author by default, or someone with Manage Messages) deletes a message (MESSAGE_DELETE). */
@@ -490,19 +517,22 @@ export class FakeDiscord {
 
   private memberMessage(messageId: Snowflake): MessageRecord {
     const record = this.world.messages.get(messageId);
-    if (!record || record.source !== 'member') throw new Error(`no member message ${messageId}`);
+    if (record?.source !== 'member') throw new Error(`no member message ${messageId}`);
     return record;
   }
 
   /** A member creates a thread (dispatched as THREAD_CREATE). */
   createThreadAsMember(input: CreateThreadAsMemberInput): ThreadRecord {
-    const thread = this.world.createThread({
-      parentId: input.parentId ?? this.ids.textChannelId,
-      name: input.name,
-      ownerId: input.ownerId ?? this.ids.memberUserId,
-      type: input.type ?? ChannelType.PublicThread,
-      fromMessageId: input.fromMessageId ?? null,
-    }, input.at);
+    const thread = this.world.createThread(
+      {
+        parentId: input.parentId ?? this.ids.textChannelId,
+        name: input.name,
+        ownerId: input.ownerId ?? this.ids.memberUserId,
+        type: input.type ?? ChannelType.PublicThread,
+        fromMessageId: input.fromMessageId ?? null,
+      },
+      input.at,
+    );
     const record = this.threads.find((t) => t.id === thread.id);
     if (!record) throw new Error('thread vanished');
     return record;
@@ -608,7 +638,12 @@ export class FakeDiscord {
 
   /** Wait for a thread matching the filter (e.g. the one the bot starts from a member's message). */
   async waitForThread(
-    filter: { readonly fromMessageId?: Snowflake; readonly parentId?: Snowflake; readonly name?: string; readonly ownerId?: Snowflake } = {},
+    filter: {
+      readonly fromMessageId?: Snowflake;
+      readonly parentId?: Snowflake;
+      readonly name?: string;
+      readonly ownerId?: Snowflake;
+    } = {},
     timeoutMs = 5_000,
   ): Promise<ThreadRecord> {
     return waitFor(
@@ -635,14 +670,11 @@ export class FakeDiscord {
           Math.max(m.versions[m.versions.length - 1]?.at ?? m.createdAt, m.deletedAt ?? 0),
         ),
       );
-    await waitFor(
-      () => this.botMessagesIn(channelId).length >= atLeast && Date.now() - lastChange() >= idleMs,
-      {
-        timeoutMs: options.timeoutMs ?? 10_000,
-        intervalMs: 20,
-        description: `the bot's messages in ${channelId} to settle (${this.botMessagesIn(channelId).length} so far)`,
-      },
-    );
+    await waitFor(() => this.botMessagesIn(channelId).length >= atLeast && Date.now() - lastChange() >= idleMs, {
+      timeoutMs: options.timeoutMs ?? 10_000,
+      intervalMs: 20,
+      description: `the bot's messages in ${channelId} to settle (${this.botMessagesIn(channelId).length} so far)`,
+    });
     return this.botMessagesIn(channelId);
   }
 

@@ -1,6 +1,6 @@
 import type { Snowflake } from 'discord-api-types/globals';
 import { InteractionResponseType, InteractionType, MessageFlags } from 'discord-api-types/v10';
-import type { APIChatInputApplicationCommandGuildInteraction, APIMessageComponentGuildInteraction } from 'discord-api-types/v10';
+import type { APIMessageComponentGuildInteraction } from 'discord-api-types/v10';
 import type { InteractionCall, InteractionRecord } from './interactions.js';
 import { waitFor } from './wait.js';
 import type { FakeWorld, MessageRecord } from './world.js';
@@ -80,7 +80,9 @@ export class InteractionHandle {
   }
 
   get followUps(): MessageRecord[] {
-    return this.record.followUpIds.map((id) => this.world.messages.get(id)).filter((m): m is MessageRecord => m !== undefined);
+    return this.record.followUpIds
+      .map((id) => this.world.messages.get(id))
+      .filter((m): m is MessageRecord => m !== undefined);
   }
 
   /** Resolves with the choices an autocomplete interaction was answered with. */
@@ -90,7 +92,10 @@ export class InteractionHandle {
 
   /** Resolves at the first callback (reply / defer / modal). */
   async waitForResponse(timeoutMs = 5_000): Promise<InteractionResponseType> {
-    return waitFor(() => this.record.response?.type, { timeoutMs, description: `a response to /${this.record.commandName}` });
+    return waitFor(() => this.record.response?.type, {
+      timeoutMs,
+      description: `a response to /${this.record.commandName}`,
+    });
   }
 
   /**
@@ -104,7 +109,10 @@ export class InteractionHandle {
         const response = this.record.response;
         if (!response) return false;
         const original = this.original;
-        const loading = original !== undefined && original.deletedAt === null && ((original.current.flags ?? 0) & MessageFlags.Loading) !== 0;
+        const loading =
+          original !== undefined &&
+          original.deletedAt === null &&
+          ((original.current.flags ?? 0) & MessageFlags.Loading) !== 0;
         return !loading && Date.now() - this.record.lastActivityAt >= idleMs;
       },
       { timeoutMs: options.timeoutMs ?? 10_000, intervalMs: 20, description: `/${this.record.commandName} to settle` },

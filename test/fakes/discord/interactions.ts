@@ -48,7 +48,9 @@ export type SlashOptionValue = string | number | boolean;
 export interface RunSlashCommandInput {
   readonly name: string;
   /** Option values by name (types are taken from the registered command, else inferred), or raw options. */
-  readonly options?: Readonly<Record<string, SlashOptionValue>> | readonly APIApplicationCommandInteractionDataBasicOption[];
+  readonly options?:
+    | Readonly<Record<string, SlashOptionValue>>
+    | readonly APIApplicationCommandInteractionDataBasicOption[];
   readonly subcommand?: string;
   readonly subcommandGroup?: string;
   /** Default: the first guild's #general. May be a thread. */
@@ -157,7 +159,11 @@ export class InteractionStore {
     if (input.focused !== undefined) markFocused(leafOptions, input.focused);
     let options: APIApplicationCommandInteractionDataOption[] = leafOptions;
     if (input.subcommand) {
-      const subcommand = { type: ApplicationCommandOptionType.Subcommand as const, name: input.subcommand, options: leafOptions };
+      const subcommand = {
+        type: ApplicationCommandOptionType.Subcommand as const,
+        name: input.subcommand,
+        options: leafOptions,
+      };
       options = input.subcommandGroup
         ? [{ type: ApplicationCommandOptionType.SubcommandGroup, name: input.subcommandGroup, options: [subcommand] }]
         : [subcommand];
@@ -256,10 +262,15 @@ export class InteractionStore {
   }
 
   /** Types 6 (deferred update) and 7 (update the message) answer only a component press. */
-  private componentUpdate(record: InteractionRecord, body: APIInteractionResponse, now: number): MessageRecord | undefined {
+  private componentUpdate(
+    record: InteractionRecord,
+    body: APIInteractionResponse,
+    now: number,
+  ): MessageRecord | undefined {
     const messageId = record.componentMessageId;
     const update =
-      body.type === InteractionResponseType.DeferredMessageUpdate || body.type === InteractionResponseType.UpdateMessage;
+      body.type === InteractionResponseType.DeferredMessageUpdate ||
+      body.type === InteractionResponseType.UpdateMessage;
     if (!update) return undefined;
     if (messageId === undefined) throw discordErrors.invalidCallbackType(body.type);
     record.originalMessageId = messageId;
@@ -290,20 +301,32 @@ export class InteractionStore {
         const id = String(value);
         resolved.users = { ...resolved.users, [id]: world.apiUser(id) };
         const { user: _user, ...member } = world.apiMember(guildId, id);
-        resolved.members = { ...resolved.members, [id]: { ...member, permissions: world.permissions(guildId, id).toString() } };
+        resolved.members = {
+          ...resolved.members,
+          [id]: { ...member, permissions: world.permissions(guildId, id).toString() },
+        };
         return { name, type, value: id };
       }
       case ApplicationCommandOptionType.Channel: {
         const id = String(value);
         const channel = world.channel(id);
-        const entry = { id, type: channel.type, name: channel.name, permissions: world.permissions(guildId, world.bot.id).toString() };
-        resolved.channels = { ...resolved.channels, [id]: entry as NonNullable<APIInteractionDataResolved['channels']>[string] };
+        const entry = {
+          id,
+          type: channel.type,
+          name: channel.name,
+          permissions: world.permissions(guildId, world.bot.id).toString(),
+        };
+        resolved.channels = {
+          ...resolved.channels,
+          [id]: entry as NonNullable<APIInteractionDataResolved['channels']>[string],
+        };
         return { name, type, value: id };
       }
       case ApplicationCommandOptionType.Attachment: {
         const id = String(value);
         const attachment = this.attachmentById(id);
-        if (!attachment) throw new Error(`option ${name}: no uploaded attachment ${id} (use fake.uploadAttachment first)`);
+        if (!attachment)
+          throw new Error(`option ${name}: no uploaded attachment ${id} (use fake.uploadAttachment first)`);
         resolved.attachments = { ...resolved.attachments, [id]: attachment };
         return { name, type, value: id };
       }
@@ -346,6 +369,11 @@ export class InteractionStore {
       case InteractionResponseType.UpdateMessage:
         break; // componentUpdate() did the work
       case InteractionResponseType.ApplicationCommandAutocompleteResult:
+        // Only an autocomplete interaction takes choices; its data must list at most 25 of them.
+        if ((record.payload.type as InteractionType) !== InteractionType.ApplicationCommandAutocomplete) {
+          throw discordErrors.invalidCallbackType(body.type);
+        }
+        if ((body.data.choices?.length ?? 0) > 25) throw discordErrors.invalidCallbackType(body.type);
         record.choices = body.data.choices ?? [];
         break;
       case InteractionResponseType.ChannelMessageWithSource: {
@@ -354,17 +382,15 @@ export class InteractionStore {
         break;
       }
       case InteractionResponseType.DeferredChannelMessageWithSource: {
-        message = this.createResponseMessage(record, body.data?.flags === undefined ? {} : { flags: body.data.flags }, true, now);
+        message = this.createResponseMessage(
+          record,
+          body.data?.flags === undefined ? {} : { flags: body.data.flags },
+          true,
+          now,
+        );
         break;
       }
       case InteractionResponseType.Modal:
-        break;
-      case InteractionResponseType.ApplicationCommandAutocompleteResult:
-        // Only an autocomplete interaction takes choices; its data must list at most 25 of them.
-        if ((record.payload.type as InteractionType) !== InteractionType.ApplicationCommandAutocomplete) {
-          throw discordErrors.invalidCallbackType(body.type);
-        }
-        if ((body.data.choices?.length ?? 0) > 25) throw discordErrors.invalidCallbackType(body.type);
         break;
       default:
         // Pong, autocomplete results, component updates and activities do not answer a slash command.
@@ -446,7 +472,11 @@ export class InteractionStore {
     return this.original(record).current;
   }
 
-  editOriginal(record: InteractionRecord, body: RESTPatchAPIWebhookWithTokenMessageJSONBody, now: number = Date.now()): APIMessage {
+  editOriginal(
+    record: InteractionRecord,
+    body: RESTPatchAPIWebhookWithTokenMessageJSONBody,
+    now: number = Date.now(),
+  ): APIMessage {
     record.calls.push({ at: now, kind: 'edit-original', body });
     record.lastActivityAt = now;
     return this.edit(this.original(record), body, now).current;
@@ -460,7 +490,11 @@ export class InteractionStore {
   }
 
   /** POST /webhooks/{application_id}/{token}: a follow-up (the first one after a defer fills the "thinking" message). */
-  createFollowUp(record: InteractionRecord, body: RESTPostAPIWebhookWithTokenJSONBody, now: number = Date.now()): APIMessage {
+  createFollowUp(
+    record: InteractionRecord,
+    body: RESTPostAPIWebhookWithTokenJSONBody,
+    now: number = Date.now(),
+  ): APIMessage {
     if (!record.response) throw discordErrors.unknownWebhook();
     record.calls.push({ at: now, kind: 'follow-up', body });
     record.lastActivityAt = now;
@@ -536,7 +570,8 @@ function markFocused(options: APIApplicationCommandInteractionDataBasicOption[],
 
 function inferOptionType(value: SlashOptionValue): ApplicationCommandOptionType {
   if (typeof value === 'boolean') return ApplicationCommandOptionType.Boolean;
-  if (typeof value === 'number') return Number.isInteger(value) ? ApplicationCommandOptionType.Integer : ApplicationCommandOptionType.Number;
+  if (typeof value === 'number')
+    return Number.isInteger(value) ? ApplicationCommandOptionType.Integer : ApplicationCommandOptionType.Number;
   return ApplicationCommandOptionType.String;
 }
 

@@ -75,7 +75,10 @@ class FixedWindow {
 
 const shortHash = (text: string): string => createHash('sha1').update(text).digest('hex').slice(0, 16);
 
-const MESSAGE_ROUTES = new Set(['POST /channels/{channel_id}/messages', 'PATCH /channels/{channel_id}/messages/{message_id}']);
+const MESSAGE_ROUTES = new Set([
+  'POST /channels/{channel_id}/messages',
+  'PATCH /channels/{channel_id}/messages/{message_id}',
+]);
 const WEBHOOK_MESSAGE_ROUTES = new Set([
   'POST /webhooks/{webhook_id}/{webhook_token}',
   'PATCH /webhooks/{webhook_id}/{webhook_token}/messages/@original',
@@ -141,12 +144,23 @@ export class RateLimiter {
     };
   }
 
-  private classify(key: string, params: Readonly<Record<string, string>>): { config: BucketConfig | false; group: string; major: string } {
-    if (MESSAGE_ROUTES.has(key)) return { config: this.config.messages, group: 'channel-messages', major: params.channel_id ?? '' };
+  private classify(
+    key: string,
+    params: Readonly<Record<string, string>>,
+  ): { config: BucketConfig | false; group: string; major: string } {
+    if (MESSAGE_ROUTES.has(key))
+      return { config: this.config.messages, group: 'channel-messages', major: params.channel_id ?? '' };
     if (WEBHOOK_MESSAGE_ROUTES.has(key)) {
-      return { config: this.config.webhookMessages, group: 'webhook-messages', major: `${params.webhook_id ?? ''}/${params.webhook_token ?? ''}` };
+      return {
+        config: this.config.webhookMessages,
+        group: 'webhook-messages',
+        major: `${params.webhook_id ?? ''}/${params.webhook_token ?? ''}`,
+      };
     }
-    const major = params.channel_id ?? params.guild_id ?? (params.webhook_id ? `${params.webhook_id}/${params.webhook_token ?? ''}` : '');
+    const major =
+      params.channel_id ??
+      params.guild_id ??
+      (params.webhook_id ? `${params.webhook_id}/${params.webhook_token ?? ''}` : '');
     return { config: this.config.other, group: key, major };
   }
 }

@@ -5,7 +5,13 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Snowflake } from 'discord-api-types/globals';
-import { APIVersion, ChannelType, MessageFlags, PermissionFlagsBits, ThreadAutoArchiveDuration } from 'discord-api-types/v10';
+import {
+  APIVersion,
+  ChannelType,
+  MessageFlags,
+  PermissionFlagsBits,
+  type ThreadAutoArchiveDuration,
+} from 'discord-api-types/v10';
 import type {
   APIAttachment,
   APIInteractionResponse,
@@ -250,19 +256,31 @@ export class FakeRest {
     const version = /^v(\d+)$/.exec(segments[0] ?? '');
     if (version) segments.shift();
     if (!version || version[1] !== APIVersion) {
-      deps.recordViolation({ kind: 'api-version', route: rawPath, message: `${rawPath}: expected /api/v${APIVersion}` });
+      deps.recordViolation({
+        kind: 'api-version',
+        route: rawPath,
+        message: `${rawPath}: expected /api/v${APIVersion}`,
+      });
     }
     specException('percent-encoded-original');
     let decoded: string[];
     try {
       decoded = segments.map((s) => decodeURIComponent(s));
     } catch {
-      deps.recordViolation({ kind: 'unknown-route', route: rawPath, message: `${rawPath}: path is not valid percent-encoding` });
+      deps.recordViolation({
+        kind: 'unknown-route',
+        route: rawPath,
+        message: `${rawPath}: path is not valid percent-encoding`,
+      });
       throw discordErrors.notFound();
     }
     const match = deps.spec.match(method, decoded);
     if (match.kind === 'unknown-path') {
-      deps.recordViolation({ kind: 'unknown-route', route: rawPath, message: `${rawPath}: no such route in Discord's API spec` });
+      deps.recordViolation({
+        kind: 'unknown-route',
+        route: rawPath,
+        message: `${rawPath}: no such route in Discord's API spec`,
+      });
       throw discordErrors.notFound();
     }
     if (match.kind === 'method-not-allowed') {
@@ -275,12 +293,17 @@ export class FakeRest {
     const route = `${operation.method} ${operation.template}`;
     record.route = route;
     Object.assign(record.params, params);
-    const fail = (error: DiscordApiError, headers: Record<string, string> = {}): RoutedError => new RoutedError(operation, error, headers);
+    const fail = (error: DiscordApiError, headers: Record<string, string> = {}): RoutedError =>
+      new RoutedError(operation, error, headers);
 
     // Authentication
     if (deps.tokenRevoked() && req.headers.authorization !== undefined) throw fail(discordErrors.unauthorized());
     if (!record.authorized && (!operation.allowsNoAuth || req.headers.authorization !== undefined)) {
-      deps.recordViolation({ kind: 'unauthorized', route, message: `${route}: missing or wrong "Authorization: Bot <token>" header` });
+      deps.recordViolation({
+        kind: 'unauthorized',
+        route,
+        message: `${route}: missing or wrong "Authorization: Bot <token>" header`,
+      });
       throw fail(discordErrors.unauthorized());
     }
 
@@ -288,11 +311,18 @@ export class FakeRest {
     const pathIssues = deps.spec.validatePathParams(operation, params);
     if (pathIssues.length > 0) {
       for (const issue of pathIssues) this.violation('invalid-path-param', route, issue, 'path parameter');
-      throw fail(invalidFormBodyFromIssues(pathIssues.map((i) => ({ ...i, pointer: i.pointer.replace(/^\/path/, '') }))));
+      throw fail(
+        invalidFormBodyFromIssues(pathIssues.map((i) => ({ ...i, pointer: i.pointer.replace(/^\/path/, '') }))),
+      );
     }
 
     // Rate limits
-    const limit = deps.rateLimiter.check({ method, template: operation.template, params, usesBotToken: record.authorized });
+    const limit = deps.rateLimiter.check({
+      method,
+      template: operation.template,
+      params,
+      usesBotToken: record.authorized,
+    });
     if (limit.limited) {
       this.rateLimitHits.push({
         at: Date.now(),
@@ -318,7 +348,11 @@ export class FakeRest {
         try {
           body = JSON.parse(raw.toString('utf8'));
         } catch {
-          deps.recordViolation({ kind: 'invalid-request-body', route, message: `${route}: request body is not valid JSON` });
+          deps.recordViolation({
+            kind: 'invalid-request-body',
+            route,
+            message: `${route}: request body is not valid JSON`,
+          });
           throw fail(discordErrors.invalidJson(), headers);
         }
       } else if (contentType.startsWith('multipart/form-data')) {
@@ -333,7 +367,11 @@ export class FakeRest {
               try {
                 body = JSON.parse(value);
               } catch {
-                deps.recordViolation({ kind: 'invalid-request-body', route, message: `${route}: payload_json is not valid JSON` });
+                deps.recordViolation({
+                  kind: 'invalid-request-body',
+                  route,
+                  message: `${route}: payload_json is not valid JSON`,
+                });
                 throw fail(discordErrors.invalidJson(), headers);
               }
             }
@@ -342,17 +380,26 @@ export class FakeRest {
           }
         }
       } else {
-        deps.recordViolation({ kind: 'invalid-request-body', route, message: `${route}: unsupported content-type "${contentType}"` });
+        deps.recordViolation({
+          kind: 'invalid-request-body',
+          route,
+          message: `${route}: unsupported content-type "${contentType}"`,
+        });
         throw fail(discordErrors.invalidJson(), headers);
       }
     }
     record.body = body;
     if (body !== null && typeof body === 'object' && !Array.isArray(body)) {
-      const mentions = (body as { allowed_mentions?: APIAllowedMentions | null; data?: { allowed_mentions?: APIAllowedMentions | null } });
-      record.allowedMentions = 'allowed_mentions' in mentions ? mentions.allowed_mentions : mentions.data?.allowed_mentions;
+      const mentions = body as {
+        allowed_mentions?: APIAllowedMentions | null;
+        data?: { allowed_mentions?: APIAllowedMentions | null };
+      };
+      record.allowedMentions =
+        'allowed_mentions' in mentions ? mentions.allowed_mentions : mentions.data?.allowed_mentions;
     }
 
-    for (const issue of deps.spec.validateQuery(operation, url.searchParams)) this.violation('invalid-query', route, issue, 'query');
+    for (const issue of deps.spec.validateQuery(operation, url.searchParams))
+      this.violation('invalid-query', route, issue, 'query');
     const bodyIssues = deps.spec.validateRequestBody(operation, body);
     if (bodyIssues.length > 0) {
       for (const issue of bodyIssues) this.violation('invalid-request-body', route, issue, 'request body');
@@ -361,7 +408,11 @@ export class FakeRest {
 
     const handler = this.routes.get(route);
     if (!handler) {
-      deps.recordViolation({ kind: 'not-implemented', route, message: `${route}: documented by Discord but not implemented by the fake` });
+      deps.recordViolation({
+        kind: 'not-implemented',
+        route,
+        message: `${route}: documented by Discord but not implemented by the fake`,
+      });
       throw fail(discordErrors.notFound(), headers);
     }
     try {
@@ -414,7 +465,14 @@ export class FakeRest {
       return ok(result);
     });
     on('GET /users/@me', () => {
-      const me: APIUser = { ...world.apiUser(world.bot.id), mfa_enabled: false, locale: 'en-US', verified: true, email: null, premium_type: 0 };
+      const me: APIUser = {
+        ...world.apiUser(world.bot.id),
+        mfa_enabled: false,
+        locale: 'en-US',
+        verified: true,
+        email: null,
+        premium_type: 0,
+      };
       return ok(me);
     });
     on('GET /users/{user_id}', (ctx) => ok(world.apiUser(param(ctx, 'user_id'))));
@@ -437,14 +495,25 @@ export class FakeRest {
         // Sent by Discord and required by the spec, though discord-api-types does not type them.
         nsfw: false,
         home_header: null,
-        ...(withCounts ? { approximate_member_count: world.guildMembers(guildId).length, approximate_presence_count: 0 } : {}),
+        ...(withCounts
+          ? { approximate_member_count: world.guildMembers(guildId).length, approximate_presence_count: 0 }
+          : {}),
       });
     });
-    on('GET /guilds/{guild_id}/members/{user_id}', (ctx) => ok(world.apiMember(world.guild(param(ctx, 'guild_id')).id, param(ctx, 'user_id'))));
-    on('GET /guilds/{guild_id}/channels', (ctx) =>
-      ok(world.guildChannels(world.guild(param(ctx, 'guild_id')).id).filter((c) => !world.isThread(c)).map((c) => world.apiChannel(c.id))),
+    on('GET /guilds/{guild_id}/members/{user_id}', (ctx) =>
+      ok(world.apiMember(world.guild(param(ctx, 'guild_id')).id, param(ctx, 'user_id'))),
     );
-    on('GET /guilds/{guild_id}/roles', (ctx) => ok(world.guildRoles(world.guild(param(ctx, 'guild_id')).id).map((r) => world.apiRole(r))));
+    on('GET /guilds/{guild_id}/channels', (ctx) =>
+      ok(
+        world
+          .guildChannels(world.guild(param(ctx, 'guild_id')).id)
+          .filter((c) => !world.isThread(c))
+          .map((c) => world.apiChannel(c.id)),
+      ),
+    );
+    on('GET /guilds/{guild_id}/roles', (ctx) =>
+      ok(world.guildRoles(world.guild(param(ctx, 'guild_id')).id).map((r) => world.apiRole(r))),
+    );
 
     // Channels
     on('GET /channels/{channel_id}', (ctx) => ok(world.apiChannel(param(ctx, 'channel_id'))));
@@ -459,7 +528,12 @@ export class FakeRest {
         // An archived thread can only be changed by a request that unarchives it.
         if (channel.thread.archived && body.archived !== false) throw discordErrors.threadArchived();
         if (body.archived !== undefined || body.locked !== undefined) {
-          world.setThreadArchived(channel.id, body.archived ?? channel.thread.archived, body.locked ?? channel.thread.locked, ctx.now);
+          world.setThreadArchived(
+            channel.id,
+            body.archived ?? channel.thread.archived,
+            body.locked ?? channel.thread.locked,
+            ctx.now,
+          );
         }
         if (typeof body.name === 'string') world.renameThread(channel.id, body.name, world.bot.id);
         const duration = body.auto_archive_duration as ThreadAutoArchiveDuration | undefined;
@@ -496,7 +570,9 @@ export class FakeRest {
       }
       return ok(list.slice(0, limit).map((m) => m.current));
     });
-    on('GET /channels/{channel_id}/messages/{message_id}', (ctx) => ok(visibleMessage(param(ctx, 'channel_id'), param(ctx, 'message_id')).current));
+    on('GET /channels/{channel_id}/messages/{message_id}', (ctx) =>
+      ok(visibleMessage(param(ctx, 'channel_id'), param(ctx, 'message_id')).current),
+    );
     on('POST /channels/{channel_id}/messages', (ctx) => {
       const body = (ctx.body ?? {}) as RESTPostAPIChannelMessageJSONBody;
       const flags = body.flags ?? 0;
@@ -509,7 +585,8 @@ export class FakeRest {
           embeds: body.embeds,
           components: body.components,
           attachments: attachmentsFrom(ctx),
-          flags: flags & (MessageFlags.SuppressEmbeds | MessageFlags.SuppressNotifications | MessageFlags.IsComponentsV2),
+          flags:
+            flags & (MessageFlags.SuppressEmbeds | MessageFlags.SuppressNotifications | MessageFlags.IsComponentsV2),
           allowedMentions: body.allowed_mentions,
           nonce: body.nonce,
           tts: body.tts,
@@ -554,7 +631,8 @@ export class FakeRest {
           parentId: parent.id,
           name: body.name,
           ownerId: world.bot.id,
-          type: parent.type === ChannelType.GuildAnnouncement ? ChannelType.AnnouncementThread : ChannelType.PublicThread,
+          type:
+            parent.type === ChannelType.GuildAnnouncement ? ChannelType.AnnouncementThread : ChannelType.PublicThread,
           fromMessageId: param(ctx, 'message_id'),
           autoArchiveDuration: body.auto_archive_duration ?? null,
           rateLimitPerUser: body.rate_limit_per_user ?? null,
@@ -565,7 +643,10 @@ export class FakeRest {
     });
     on('POST /channels/{channel_id}/threads', (ctx) => {
       const body = ctx.body as RESTPostAPIChannelThreadsJSONBody;
-      const type = (body.type ?? ChannelType.PrivateThread) as ChannelType.PublicThread | ChannelType.PrivateThread | ChannelType.AnnouncementThread;
+      const type = (body.type ?? ChannelType.PrivateThread) as
+        | ChannelType.PublicThread
+        | ChannelType.PrivateThread
+        | ChannelType.AnnouncementThread;
       const thread = world.createThread(
         {
           parentId: param(ctx, 'channel_id'),
@@ -594,17 +675,30 @@ export class FakeRest {
       );
       return result.status === 204 ? noContent : ok(result.body);
     });
-    const webhook = (ctx: RouteContext) => interactions.forWebhook(param(ctx, 'webhook_id'), param(ctx, 'webhook_token'), ctx.now);
-    on('GET /webhooks/{webhook_id}/{webhook_token}/messages/@original', (ctx) => ok(interactions.getOriginal(webhook(ctx), ctx.now)));
+    const webhook = (ctx: RouteContext) =>
+      interactions.forWebhook(param(ctx, 'webhook_id'), param(ctx, 'webhook_token'), ctx.now);
+    on('GET /webhooks/{webhook_id}/{webhook_token}/messages/@original', (ctx) =>
+      ok(interactions.getOriginal(webhook(ctx), ctx.now)),
+    );
     on('PATCH /webhooks/{webhook_id}/{webhook_token}/messages/@original', (ctx) =>
-      ok(interactions.editOriginal(webhook(ctx), (ctx.body ?? {}) as RESTPatchAPIWebhookWithTokenMessageJSONBody, ctx.now)),
+      ok(
+        interactions.editOriginal(
+          webhook(ctx),
+          (ctx.body ?? {}) as RESTPatchAPIWebhookWithTokenMessageJSONBody,
+          ctx.now,
+        ),
+      ),
     );
     on('DELETE /webhooks/{webhook_id}/{webhook_token}/messages/@original', (ctx) => {
       interactions.deleteOriginal(webhook(ctx), ctx.now);
       return noContent;
     });
     on('POST /webhooks/{webhook_id}/{webhook_token}', (ctx) => {
-      const message = interactions.createFollowUp(webhook(ctx), (ctx.body ?? {}) as RESTPostAPIWebhookWithTokenJSONBody, ctx.now);
+      const message = interactions.createFollowUp(
+        webhook(ctx),
+        (ctx.body ?? {}) as RESTPostAPIWebhookWithTokenJSONBody,
+        ctx.now,
+      );
       return (ctx.query.get('wait') ?? 'false').toLowerCase() === 'true' ? ok(message) : noContent;
     });
     on('GET /webhooks/{webhook_id}/{webhook_token}/messages/{message_id}', (ctx) =>
@@ -625,9 +719,14 @@ export class FakeRest {
       const guildId = ctx.params.guild_id;
       return guildId === undefined ? 'global' : world.guild(guildId).id;
     };
-    for (const base of ['/applications/{application_id}/commands', '/applications/{application_id}/guilds/{guild_id}/commands']) {
+    for (const base of [
+      '/applications/{application_id}/commands',
+      '/applications/{application_id}/guilds/{guild_id}/commands',
+    ]) {
       on(`GET ${base}`, (ctx) => ok(commands.list(scopeOf(ctx))));
-      on(`PUT ${base}`, (ctx) => ok(commands.overwrite(scopeOf(ctx), (ctx.body ?? []) as RESTPutAPIApplicationCommandsJSONBody, ctx.now)));
+      on(`PUT ${base}`, (ctx) =>
+        ok(commands.overwrite(scopeOf(ctx), (ctx.body ?? []) as RESTPutAPIApplicationCommandsJSONBody, ctx.now)),
+      );
       on(`POST ${base}`, (ctx) => {
         const body = ctx.body as RESTPostAPIApplicationCommandsJSONBody;
         return { status: 201, body: commands.upsert(scopeOf(ctx), body, ctx.now) };

@@ -27,7 +27,9 @@ export class RestFaults {
 
   /** The error for this request, if a fault matches (using one of its repetitions). */
   take(route: string, params: Readonly<Record<string, string>>): DiscordApiError | undefined {
-    const entry = this.pending.find(({ fault, left }) => left > 0 && fault.route === route && (fault.when?.(params) ?? true));
+    const entry = this.pending.find(
+      ({ fault, left }) => left > 0 && fault.route === route && (fault.when?.(params) ?? true),
+    );
     if (!entry) return undefined;
     entry.left -= 1;
     const { status, code = 0, message = `${status}: injected failure` } = entry.fault;

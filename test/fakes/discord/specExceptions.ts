@@ -39,11 +39,7 @@ export type SpecExceptionId =
 const permissionBitSet = (schema: string, property: string): SpecSchemaPatch => ({
   pointer: `/components/schemas/${schema}/properties/${property}`,
   value: {
-    anyOf: [
-      { type: 'string', pattern: '^[0-9]{1,20}$' },
-      { type: 'integer', minimum: 0 },
-      { type: 'null' },
-    ],
+    anyOf: [{ type: 'string', pattern: '^[0-9]{1,20}$' }, { type: 'integer', minimum: 0 }, { type: 'null' }],
   },
 });
 
@@ -125,8 +121,9 @@ export const DISCORD_SPEC_EXCEPTIONS: readonly SpecException[] = [
     id: 'cdn-on-fake-host',
     spec: 'The spec describes only the REST API under https://discord.com/api; attachment downloads are not in it',
     docs: 'Attachment url/proxy_url point at cdn.discordapp.com / media.discordapp.net (/attachments/{channel}/{id}/{name}?ex&is&hm)',
-    why: 'One loopback port stands for all of Discord: the fake serves the CDN paths outside /api (proxy_url under /media), '
-      + 'checks the signed ex/is/hm query itself, and validates each attachment object against MessageAttachmentResponse.',
+    why:
+      'One loopback port stands for all of Discord: the fake serves the CDN paths outside /api (proxy_url under /media), ' +
+      'checks the signed ex/is/hm query itself, and validates each attachment object against MessageAttachmentResponse.',
   },
 ];
 

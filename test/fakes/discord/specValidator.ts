@@ -261,7 +261,11 @@ export class DiscordSpec {
       if (value === undefined || parameter.schema === undefined) return;
       const index = this.parameterIndex(operation, parameter);
       for (const issue of this.run(`${index}/schema`, value)) {
-        issues.push({ ...issue, pointer: `/path/${parameter.name}${issue.pointer}`, message: `${issue.message}, got "${value}"` });
+        issues.push({
+          ...issue,
+          pointer: `/path/${parameter.name}${issue.pointer}`,
+          message: `${issue.message}, got "${value}"`,
+        });
       }
     });
     return issues;
@@ -359,10 +363,14 @@ export class DiscordSpec {
     const schemaHolder = response?.content?.['application/json'];
     if (!schemaHolder) {
       if (body === undefined) return [];
-      return [{ pointer: '', rule: 'noResponseBody', message: `status ${status} is documented without a body`, params: {} }];
+      return [
+        { pointer: '', rule: 'noResponseBody', message: `status ${status} is documented without a body`, params: {} },
+      ];
     }
     if (body === undefined) {
-      return [{ pointer: '', rule: 'required', message: `status ${status} is documented with a JSON body`, params: {} }];
+      return [
+        { pointer: '', rule: 'required', message: `status ${status} is documented with a JSON body`, params: {} },
+      ];
     }
     return this.run(`${responsePointer}${pointerOf('content', 'application/json', 'schema')}`, body);
   }

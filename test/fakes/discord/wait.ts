@@ -17,7 +17,8 @@ export async function waitFor<T>(
   predicate: () => T | Promise<T>,
   timeoutMsOrOptions: number | WaitOptions = {},
 ): Promise<NonNullable<T>> {
-  const options: WaitOptions = typeof timeoutMsOrOptions === 'number' ? { timeoutMs: timeoutMsOrOptions } : timeoutMsOrOptions;
+  const options: WaitOptions =
+    typeof timeoutMsOrOptions === 'number' ? { timeoutMs: timeoutMsOrOptions } : timeoutMsOrOptions;
   const timeoutMs = options.timeoutMs ?? 5_000;
   const intervalMs = options.intervalMs ?? 10;
   const deadline = Date.now() + timeoutMs;

@@ -405,11 +405,20 @@ export class FakeWorld {
       managed: true,
       botId: this.bot.id,
     });
-    const channel = (c: Omit<FakeChannel, 'guildId' | 'lastMessageId' | 'rateLimitPerUser' | 'topic'> & { topic?: string }): void => {
+    const channel = (
+      c: Omit<FakeChannel, 'guildId' | 'lastMessageId' | 'rateLimitPerUser' | 'topic'> & { topic?: string },
+    ): void => {
       this.channels.set(c.id, { guildId: id, lastMessageId: null, rateLimitPerUser: 0, topic: c.topic ?? null, ...c });
     };
     channel({ id: categoryId, type: ChannelType.GuildCategory, name: 'Text Channels', parentId: null, position: 0 });
-    channel({ id: textChannelId, type: ChannelType.GuildText, name: 'general', parentId: categoryId, position: 0, topic: 'General chat' });
+    channel({
+      id: textChannelId,
+      type: ChannelType.GuildText,
+      name: 'general',
+      parentId: categoryId,
+      position: 0,
+      topic: 'General chat',
+    });
     channel({ id: otherTextChannelId, type: ChannelType.GuildText, name: 'random', parentId: categoryId, position: 1 });
     this.addMember(id, this.ownerUser.id, []);
     this.addMember(id, this.adminUser.id, [adminRoleId]);
@@ -778,11 +787,16 @@ export class FakeWorld {
     if (input.messageReference?.message_id) {
       const targetChannel = input.messageReference.channel_id ?? channel.id;
       referenced = this.messages.get(input.messageReference.message_id);
-      if ((!referenced || referenced.channelId !== targetChannel) && input.messageReference.fail_if_not_exists !== false) {
+      if (
+        (!referenced || referenced.channelId !== targetChannel) &&
+        input.messageReference.fail_if_not_exists !== false
+      ) {
         throw new DiscordApiError(400, {
           code: 50035,
           message: 'Invalid Form Body',
-          errors: { message_reference: { _errors: [{ code: 'MESSAGE_REFERENCE_UNKNOWN_MESSAGE', message: 'Unknown message' }] } },
+          errors: {
+            message_reference: { _errors: [{ code: 'MESSAGE_REFERENCE_UNKNOWN_MESSAGE', message: 'Unknown message' }] },
+          },
         });
       }
       if (referenced) {
@@ -845,7 +859,9 @@ export class FakeWorld {
       createdAt: now,
       ephemeral,
       interactionId: input.interaction?.id ?? null,
-      versions: [{ content, embeds, components, flags, at: now, via: 'create', allowedMentions: input.allowedMentions }],
+      versions: [
+        { content, embeds, components, flags, at: now, via: 'create', allowedMentions: input.allowedMentions },
+      ],
       deletedAt: null,
       current: message,
     };
@@ -893,15 +909,19 @@ export class FakeWorld {
     const prev = record.current;
     const content = patch.content === undefined ? prev.content : (patch.content ?? '').trim();
     const embeds = patch.embeds === undefined ? prev.embeds : [...(patch.embeds ?? [])];
-    const attachments = patch.attachments === undefined || patch.attachments === null ? prev.attachments : [...patch.attachments];
-    const components = patch.components === undefined ? (prev.components ?? []) : withComponentIds(patch.components ?? []);
+    const attachments =
+      patch.attachments === undefined || patch.attachments === null ? prev.attachments : [...patch.attachments];
+    const components =
+      patch.components === undefined ? (prev.components ?? []) : withComponentIds(patch.components ?? []);
     // Only SuppressEmbeds may be toggled by an edit; Ephemeral/Loading etc. stay as they are (Loading clears on edit).
     const keep = (prev.flags ?? 0) & ~(MessageFlags.SuppressEmbeds | MessageFlags.Loading);
     const flags = keep | ((patch.flags ?? prev.flags ?? 0) & MessageFlags.SuppressEmbeds);
     this.checkBody(content, embeds, attachments.length > 0 || components.length > 0, false);
     checkComponents(components);
     // An edit without allowed_mentions is re-parsed with the default rules.
-    const referenced = prev.message_reference?.message_id ? this.messages.get(prev.message_reference.message_id) : undefined;
+    const referenced = prev.message_reference?.message_id
+      ? this.messages.get(prev.message_reference.message_id)
+      : undefined;
     const mentions = this.resolveMentions(record.guildId, content, patch.allowedMentions, referenced);
     record.current = {
       ...prev,
@@ -915,7 +935,15 @@ export class FakeWorld {
       mentions: mentions.users.map((u) => this.apiUser(u)),
       mention_roles: mentions.roles,
     };
-    record.versions.push({ content, embeds, components, flags, at: now, via: 'edit', allowedMentions: patch.allowedMentions });
+    record.versions.push({
+      content,
+      embeds,
+      components,
+      flags,
+      at: now,
+      via: 'edit',
+      allowedMentions: patch.allowedMentions,
+    });
     this.recordPings(record, mentions, 'edit', now);
     if (!record.ephemeral) {
       const payload: Omit<GatewayMessageUpdateDispatch, 's'> = {
@@ -1133,15 +1161,27 @@ export class FakeWorld {
     if ((input.appliedTags ?? []).some((tag) => !known.has(tag))) throw discordErrors.unknownChannel();
     const id = this.ids.next(now);
     const thread: FakeChannel & { thread: ThreadState } = {
-      id, guildId, type: ChannelType.PublicThread, name: checkThreadName(input.title), parentId: forum.id, position: 0,
-      topic: null, lastMessageId: null, rateLimitPerUser: 0,
+      id,
+      guildId,
+      type: ChannelType.PublicThread,
+      name: checkThreadName(input.title),
+      parentId: forum.id,
+      position: 0,
+      topic: null,
+      lastMessageId: null,
+      rateLimitPerUser: 0,
       thread: {
         ownerId: input.authorId,
         archived: false,
         locked: false,
         autoArchiveDuration: ThreadAutoArchiveDuration.ThreeDays,
-        archiveTimestamp: now, createdAt: now, messageCount: 0, totalMessageSent: 0, invitable: true,
-        starterMessageId: id, ...(input.appliedTags ? { appliedTags: [...input.appliedTags] } : {}),
+        archiveTimestamp: now,
+        createdAt: now,
+        messageCount: 0,
+        totalMessageSent: 0,
+        invitable: true,
+        starterMessageId: id,
+        ...(input.appliedTags ? { appliedTags: [...input.appliedTags] } : {}),
       },
     };
     this.channels.set(id, thread);
@@ -1172,8 +1212,16 @@ export class FakeWorld {
     if (existing) return existing;
     this.user(userId);
     const dm: FakeChannel = {
-      id: this.ids.next(), guildId: null, type: ChannelType.DM, name: '', parentId: null, position: 0, topic: null,
-      lastMessageId: null, rateLimitPerUser: 0, recipientId: userId,
+      id: this.ids.next(),
+      guildId: null,
+      type: ChannelType.DM,
+      name: '',
+      parentId: null,
+      position: 0,
+      topic: null,
+      lastMessageId: null,
+      rateLimitPerUser: 0,
+      recipientId: userId,
     };
     this.channels.set(dm.id, dm);
     return dm;

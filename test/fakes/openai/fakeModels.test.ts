@@ -39,7 +39,10 @@ describe('fake OpenAI: prompt cache, reasoning and server windows (round 2)', ()
   });
 
   it('spends the cap on reasoning first, reports reasoning tokens, and answers 400 in llama.cpp shape over n_ctx', async () => {
-    fake = await startFakeOpenAI({ reasoning: { style: 'reasoning_content', tokens: 30 }, answer: () => 'word '.repeat(50) });
+    fake = await startFakeOpenAI({
+      reasoning: { style: 'reasoning_content', tokens: 30 },
+      answer: () => 'word '.repeat(50),
+    });
     const openai = client(fake);
     const r = await openai.chat.completions.create({
       model: 'qwen',

@@ -70,7 +70,13 @@ describe('fake OpenAI: chat completions', () => {
     expect(new Set(chunks.map((c) => c.id)).size).toBe(1);
 
     const [recorded] = fake.chatRequests();
-    expect(recorded).toMatchObject({ model: 'gpt-4o-mini', stream: true, status: 200, rateLimited: false, completionCap: 100 });
+    expect(recorded).toMatchObject({
+      model: 'gpt-4o-mini',
+      stream: true,
+      status: 200,
+      rateLimited: false,
+      completionCap: 100,
+    });
     expect(recorded?.promptTokens).toBe(countPromptTokens(messages));
   });
 
@@ -143,7 +149,9 @@ describe('fake OpenAI: rate limits', () => {
 
     const limited = await post(fake, '/chat/completions', body);
     expect(limited.status).toBe(429);
-    expect(await limited.json()).toMatchObject({ error: { type: 'requests', code: 'rate_limit_exceeded', param: null } });
+    expect(await limited.json()).toMatchObject({
+      error: { type: 'requests', code: 'rate_limit_exceeded', param: null },
+    });
     expect(Number(limited.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
     expect(Number(limited.headers.get('retry-after-ms'))).toBeGreaterThan(0);
     expect(limited.headers.get('x-ratelimit-remaining-requests')).toBe('0');
@@ -152,7 +160,11 @@ describe('fake OpenAI: rate limits', () => {
 
   it('charges prompt tokens plus the completion cap against TPM (4096 when no cap is sent)', async () => {
     const { fake } = await start({ rateLimits: { tpm: 5_000 } });
-    const withCap = await post(fake, '/chat/completions', { model: 'gpt-4o-mini', messages, max_completion_tokens: 1_000 });
+    const withCap = await post(fake, '/chat/completions', {
+      model: 'gpt-4o-mini',
+      messages,
+      max_completion_tokens: 1_000,
+    });
     expect(withCap.status).toBe(200);
     const noCap = await post(fake, '/chat/completions', { model: 'gpt-4o-mini', messages });
     expect(noCap.status).toBe(429);
@@ -248,10 +260,14 @@ describe('fake OpenAI: spec oracle', () => {
     expect(response.status).toBe(400);
     const body = (await response.json()) as { error: { message: string; code: string } };
     expect(body.error.code).toBe('spec_violation');
-    expect(body.error.message).toContain("CreateChatCompletionRequest at /: must have required property 'messages' (required)");
+    expect(body.error.message).toContain(
+      "CreateChatCompletionRequest at /: must have required property 'messages' (required)",
+    );
     expect(fake.violations).toHaveLength(1);
     expect(fake.violations[0]).toMatchObject({ direction: 'request', schema: 'CreateChatCompletionRequest' });
-    expect(() => fake.assertNoViolations()).toThrow(/CreateChatCompletionRequest at \/: must have required property 'messages'/);
+    expect(() => fake.assertNoViolations()).toThrow(
+      /CreateChatCompletionRequest at \/: must have required property 'messages'/,
+    );
     fake.clearViolations();
   });
 
@@ -276,7 +292,9 @@ describe('fake OpenAI: spec oracle', () => {
     for await (const chunk of stream) void chunk;
     expect(fake.violations.length).toBeGreaterThan(0);
     expect(fake.violations[0]).toMatchObject({ direction: 'response', schema: 'CreateChatCompletionStreamResponse' });
-    expect(fake.violations[0]?.message).toContain("CreateChatCompletionStreamResponse at /: must have required property 'id' (required)");
+    expect(fake.violations[0]?.message).toContain(
+      "CreateChatCompletionStreamResponse at /: must have required property 'id' (required)",
+    );
     expect(() => assertNoViolations(fake)).toThrow(/stream chunk 1/);
     fake.clearViolations();
   });

@@ -246,13 +246,22 @@ function errorBody(message: string, type: string, code: string | null): { error:
 const STATUS_ERRORS: Record<number, { message: string; type: string; code: string | null }> = {
   400: { message: 'Invalid request.', type: 'invalid_request_error', code: null },
   401: {
-    message: 'Incorrect API key provided: sk-fake***. You can find your API key at https://platform.openai.com/account/api-keys.',
+    message:
+      'Incorrect API key provided: sk-fake***. You can find your API key at https://platform.openai.com/account/api-keys.',
     type: 'invalid_request_error',
     code: 'invalid_api_key',
   },
   403: { message: 'You are not allowed to use this model.', type: 'invalid_request_error', code: null },
-  404: { message: 'The model does not exist or you do not have access to it.', type: 'invalid_request_error', code: 'model_not_found' },
-  500: { message: 'The server had an error while processing your request. Sorry about that!', type: 'server_error', code: null },
+  404: {
+    message: 'The model does not exist or you do not have access to it.',
+    type: 'invalid_request_error',
+    code: 'model_not_found',
+  },
+  500: {
+    message: 'The server had an error while processing your request. Sorry about that!',
+    type: 'server_error',
+    code: null,
+  },
   502: { message: 'Bad gateway.', type: 'server_error', code: null },
   503: { message: 'The engine is currently overloaded, please try again later.', type: 'server_error', code: null },
 };
@@ -326,7 +335,11 @@ export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<
   ): void => {
     check(schema, body, 'response', `${context} → ${status}`);
     const text = JSON.stringify(body);
-    res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), ...headers });
+    res.writeHead(status, {
+      'content-type': 'application/json',
+      'content-length': Buffer.byteLength(text),
+      ...headers,
+    });
     res.end(text);
   };
 
@@ -408,7 +421,13 @@ export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<
     const thought = reasoningTokensOf(reasoning);
     const cap = fullCap === undefined ? undefined : fullCap - Math.min(thought, fullCap);
     if (fullCap !== undefined && thought >= fullCap) {
-      return { pieces: [], text: '', finishReason: 'length' as const, thought: fullCap, toolCalls: [] as ResolvedToolCall[] };
+      return {
+        pieces: [],
+        text: '',
+        finishReason: 'length' as const,
+        thought: fullCap,
+        toolCalls: [] as ResolvedToolCall[],
+      };
     }
     if (cap !== undefined) {
       // Stop at the completion cap like the real model does (finish_reason "length").
@@ -489,7 +508,12 @@ export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<
       let data: unknown = payload;
       if (payload !== '[DONE]') {
         data = options.transformChunk ? options.transformChunk(payload) : payload;
-        check('CreateChatCompletionStreamResponse', data, 'response', `POST /v1/chat/completions stream chunk ${written + 1}`);
+        check(
+          'CreateChatCompletionStreamResponse',
+          data,
+          'response',
+          `POST /v1/chat/completions stream chunk ${written + 1}`,
+        );
       }
       const line = `data: ${payload === '[DONE]' ? '[DONE]' : JSON.stringify(data)}\n\n`;
       written++;
@@ -609,8 +633,19 @@ export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<
         );
         return true;
       case 'status': {
-        const known = STATUS_ERRORS[fault.status] ?? { message: `Error ${fault.status}.`, type: 'server_error', code: null };
-        sendError(res, record, fault.status, errorBody(fault.message ?? known.message, known.type, known.code), context, headers);
+        const known = STATUS_ERRORS[fault.status] ?? {
+          message: `Error ${fault.status}.`,
+          type: 'server_error',
+          code: null,
+        };
+        sendError(
+          res,
+          record,
+          fault.status,
+          errorBody(fault.message ?? known.message, known.type, known.code),
+          context,
+          headers,
+        );
         return true;
       }
       case 'hang':
@@ -657,7 +692,11 @@ export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<
     else await completeJson(res, record, body, headers);
   };
 
-  const handleModeration = (res: ServerResponse, record: RecordedRequest, body: { input?: unknown; model?: string }) => {
+  const handleModeration = (
+    res: ServerResponse,
+    record: RecordedRequest,
+    body: { input?: unknown; model?: string },
+  ) => {
     const context = 'POST /v1/moderations';
     if (options.moderationEndpoint === false) {
       sendError(res, record, 404, errorBody('File Not Found', 'not_found_error', null), context);
@@ -722,7 +761,7 @@ export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<
     const path = url.pathname.slice(3);
     const route = `${method} ${path}`;
     const raw = method === 'POST' ? await readBody(req) : '';
-    let body: unknown = undefined;
+    let body: unknown;
     if (method === 'POST') {
       try {
         body = JSON.parse(raw);
@@ -738,7 +777,10 @@ export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<
       method,
       path,
       body,
-      model: typeof (body as { model?: unknown } | undefined)?.model === 'string' ? (body as { model: string }).model : undefined,
+      model:
+        typeof (body as { model?: unknown } | undefined)?.model === 'string'
+          ? (body as { model: string }).model
+          : undefined,
       stream: isChat && asChat.stream === true,
       promptTokens: isChat ? Math.round(promptTokensOf(asChat) * (options.promptTokenScale ?? 1)) : 0,
       completionCap: isChat ? completionCapOf(asChat) : undefined,
@@ -749,8 +791,11 @@ export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<
     requests.push(record);
     const context = `${method} /v1${path}`;
 
-    const requestSchema: SpecSchemaName | undefined =
-      isChat ? 'CreateChatCompletionRequest' : route === 'POST /moderations' ? 'CreateModerationRequest' : undefined;
+    const requestSchema: SpecSchemaName | undefined = isChat
+      ? 'CreateChatCompletionRequest'
+      : route === 'POST /moderations'
+        ? 'CreateModerationRequest'
+        : undefined;
     if (requestSchema) {
       const violation = check(requestSchema, body, 'request', context);
       if (violation) {
@@ -770,9 +815,16 @@ export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<
     }
 
     if (isChat) return handleChat(res, record, body as ChatCompletionCreateParams);
-    if (route === 'POST /moderations') return handleModeration(res, record, body as { input?: unknown; model?: string });
+    if (route === 'POST /moderations')
+      return handleModeration(res, record, body as { input?: unknown; model?: string });
     if (route === 'GET /models') return handleModels(res, record);
-    sendError(res, record, 404, errorBody(`Unknown route ${method} /v1${path}`, 'invalid_request_error', null), context);
+    sendError(
+      res,
+      record,
+      404,
+      errorBody(`Unknown route ${method} /v1${path}`, 'invalid_request_error', null),
+      context,
+    );
   };
 
   const server: Server = createServer((req, res) => {

@@ -132,9 +132,11 @@ function loadValidators(): Map<SpecSchemaName, ValidateFunction> {
 function describe(error: ErrorObject): { pointer: string; rule: string; message: string } {
   const pointer = error.instancePath === '' ? '/' : error.instancePath;
   const detail =
-    error.keyword === 'additionalProperties' ? ` '${String(error.params.additionalProperty)}'`
-    : error.keyword === 'enum' ? ` ${JSON.stringify(error.params.allowedValues)}`
-    : '';
+    error.keyword === 'additionalProperties'
+      ? ` '${String(error.params.additionalProperty)}'`
+      : error.keyword === 'enum'
+        ? ` ${JSON.stringify(error.params.allowedValues)}`
+        : '';
   return { pointer, rule: error.keyword, message: `${error.message ?? 'is invalid'}${detail}` };
 }
 

@@ -1,6 +1,10 @@
 import type { ChatCompletionCreateParams } from 'openai/resources/chat/completions';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ConversationService, type ConversationSettings, type TurnRequest } from '../../../src/conversation/conversationService.js';
+import {
+  ConversationService,
+  type ConversationSettings,
+  type TurnRequest,
+} from '../../../src/conversation/conversationService.js';
 import { SUMMARY_PREFIX } from '../../../src/conversation/summaryMemory.js';
 import { createRateLimiter } from '../../../src/llm/limiter.js';
 import { createModelClient, type ModelClient } from '../../../src/llm/modelClient.js';
@@ -44,8 +48,17 @@ describe('ConversationService with real SQLite, the real openai SDK and the fake
   beforeEach(async () => {
     temp = makeTempDir();
     store = await openStore(sqliteUrl(temp.dir));
-    fake = await startFakeOpenAI({ answer: (body) => `echo: ${lastUser(body.messages)}`, timeToFirstTokenMs: 0, tokensPerSecond: 0 });
-    model = createModelClient({ config: openaiConfig(fake.url), maxCompletionTokens: 256, usage: store, maxRetryWaitMs: 2_000 });
+    fake = await startFakeOpenAI({
+      answer: (body) => `echo: ${lastUser(body.messages)}`,
+      timeToFirstTokenMs: 0,
+      tokensPerSecond: 0,
+    });
+    model = createModelClient({
+      config: openaiConfig(fake.url),
+      maxCompletionTokens: 256,
+      usage: store,
+      maxRetryWaitMs: 2_000,
+    });
     budget = new EditBudget({ perSecond: 1000 });
   });
   afterEach(async () => {
@@ -58,7 +71,14 @@ describe('ConversationService with real SQLite, the real openai SDK and the fake
   });
 
   const service = (settings: Partial<ConversationSettings> = {}) =>
-    new ConversationService({ store, model, logger: silentLogger(), editBudget: budget, botUserId: () => BOT, settings: { ...baseSettings, ...settings } });
+    new ConversationService({
+      store,
+      model,
+      logger: silentLogger(),
+      editBudget: budget,
+      botUserId: () => BOT,
+      settings: { ...baseSettings, ...settings },
+    });
   const turn = (content: string, threadId = '300000000000000001', userId = USER): TurnRequest => ({
     threadId,
     guildId: GUILD,
@@ -84,7 +104,12 @@ describe('ConversationService with real SQLite, the real openai SDK and the fake
       'assistant: echo: first question',
       'user: second question',
     ]);
-    expect(await storedContents()).toEqual(['user: first question', 'assistant: echo: first question', 'user: second question', 'assistant: echo: second question']);
+    expect(await storedContents()).toEqual([
+      'user: first question',
+      'assistant: echo: first question',
+      'user: second question',
+      'assistant: echo: second question',
+    ]);
   });
 
   it('answers messages of one thread one at a time, in order, none dropped', async () => {
@@ -96,14 +121,19 @@ describe('ConversationService with real SQLite, the real openai SDK and the fake
     // Each request already contains every earlier exchange: the turns ran strictly after each other.
     const requests = fake.chatRequests().map((r) => (r.body as ChatCompletionCreateParams).messages.length);
     expect(requests).toEqual([2, 4, 6, 8]);
-    expect(await storedContents()).toEqual(['one', 'two', 'three', 'four'].flatMap((q) => [`user: ${q}`, `assistant: echo: ${q}`]));
+    expect(await storedContents()).toEqual(
+      ['one', 'two', 'three', 'four'].flatMap((q) => [`user: ${q}`, `assistant: echo: ${q}`]),
+    );
   });
 
   it('runs different threads at the same time', async () => {
     fake.setTiming({ timeToFirstTokenMs: 400 });
     const s = service();
     const sinks = [new RecordingSink(), new RecordingSink()];
-    const both = Promise.all([s.answer(turn('a', '300000000000000001'), sinks[0]!), s.answer(turn('b', '300000000000000002'), sinks[1]!)]);
+    const both = Promise.all([
+      s.answer(turn('a', '300000000000000001'), sinks[0]!),
+      s.answer(turn('b', '300000000000000002'), sinks[1]!),
+    ]);
     // Both requests reach the model before either answer has started to appear.
     await expect.poll(() => fake.chatRequests().length, { timeout: 2_000 }).toBe(2);
     expect(sinks.every((sink) => sink.messages.length === 0)).toBe(true);
@@ -124,7 +154,12 @@ describe('ConversationService with real SQLite, the real openai SDK and the fake
     // The next turn works and does not carry the failed user message.
     expect(await s.answer(turn('after'), sink)).toBe('completed');
     const last = fake.chatRequests().at(-1)!.body as ChatCompletionCreateParams;
-    expect(contents(last.messages)).toEqual(['system: You are a test assistant.', 'user: kept', 'assistant: echo: kept', 'user: after']);
+    expect(contents(last.messages)).toEqual([
+      'system: You are a test assistant.',
+      'user: kept',
+      'assistant: echo: kept',
+      'user: after',
+    ]);
   });
 
   it('an interrupted stream keeps the partial text visible, adds a notice and stores nothing', async () => {
@@ -158,16 +193,22 @@ describe('ConversationService with real SQLite, the real openai SDK and the fake
   });
 
   it('trims the oldest exchanges to the budget and folds them into a summary sent as a second system message', async () => {
-    fake.setAnswer((body) => (body.stream ? `answer ${'lorem ipsum '.repeat(100)}` : 'The user asked several questions about lorem ipsum.'));
+    fake.setAnswer((body) =>
+      body.stream ? `answer ${'lorem ipsum '.repeat(100)}` : 'The user asked several questions about lorem ipsum.',
+    );
     const s = service({ summaryMemory: true, contextTokens: 1_200, maxCompletionTokens: 200 });
     const sink = new RecordingSink();
-    for (let i = 0; i < 8; i++) expect(await s.answer(turn(`question ${i} ${'dolor sit '.repeat(20)}`), sink)).toBe('completed');
+    for (let i = 0; i < 8; i++)
+      expect(await s.answer(turn(`question ${i} ${'dolor sit '.repeat(20)}`), sink)).toBe('completed');
     const summaries = fake.requests.filter((r) => r.path === '/chat/completions' && !r.stream);
     expect(summaries.length).toBeGreaterThan(0);
     const meta = (await store.getThread('300000000000000001'))!;
     expect(meta.turnCount).toBe(16);
     expect(meta.summary?.text).toBe('The user asked several questions about lorem ipsum.');
-    const last = fake.chatRequests().filter((r) => r.stream).at(-1)!;
+    const last = fake
+      .chatRequests()
+      .filter((r) => r.stream)
+      .at(-1)!;
     const messages = (last.body as ChatCompletionCreateParams).messages;
     expect(messages[0]?.role).toBe('system');
     expect(messages[1]).toEqual({ role: 'system', content: SUMMARY_PREFIX + meta.summary!.text });
@@ -206,7 +247,15 @@ describe('ConversationService with real SQLite, the real openai SDK and the fake
   });
 
   it("refuses turns once the server's daily token cap is used", async () => {
-    await store.recordUsage({ userId: USER, guildId: GUILD, at: Date.now(), promptTokens: 900, completionTokens: 200, requests: 1, costUsd: 0 });
+    await store.recordUsage({
+      userId: USER,
+      guildId: GUILD,
+      at: Date.now(),
+      promptTokens: 900,
+      completionTokens: 200,
+      requests: 1,
+      costUsd: 0,
+    });
     const sink = new RecordingSink();
     expect(await service({ guildDailyTokens: 1000 }).answer(turn('hi'), sink)).toBe('refused');
     expect(sink.text).toMatch(/daily allowance of 1,000 tokens/);
@@ -216,7 +265,11 @@ describe('ConversationService with real SQLite, the real openai SDK and the fake
   it('moderation refuses flagged input without sending it to the chat model', async () => {
     fake.setModerator((input) => (input.includes('forbidden') ? ['violence'] : []));
     await model.close();
-    model = createModelClient({ config: openaiConfig(fake.url, { moderation: true }), maxCompletionTokens: 256, usage: store });
+    model = createModelClient({
+      config: openaiConfig(fake.url, { moderation: true }),
+      maxCompletionTokens: 256,
+      usage: store,
+    });
     const s = service();
     const sink = new RecordingSink();
     expect(await s.answer(turn('something forbidden'), sink)).toBe('refused');
@@ -233,11 +286,15 @@ describe('ConversationService with real SQLite, the real openai SDK and the fake
     const s = service();
     const first = new RecordingSink();
     const second = new RecordingSink();
-    const outcomes = await Promise.all([s.answer(turn('first', '300000000000000001'), first), s.answer(turn('second', '300000000000000002'), second)]);
+    const outcomes = await Promise.all([
+      s.answer(turn('first', '300000000000000001'), first),
+      s.answer(turn('second', '300000000000000002'), second),
+    ]);
     await limiter.stop();
     expect(outcomes).toEqual(['completed', 'completed']);
     // Whichever turn reached the limiter second waited, and only that one showed the status before its answer.
-    const waited = (sink: RecordingSink) => sink.messages[0]!.versions.some((v) => /Waiting for model capacity/.test(v));
+    const waited = (sink: RecordingSink) =>
+      sink.messages[0]!.versions.some((v) => /Waiting for model capacity/.test(v));
     expect([first, second].filter(waited)).toHaveLength(1);
     const waiter = waited(first) ? first : second;
     expect(waiter.messages[0]!.versions[0]).toMatch(/Waiting for model capacity/);

@@ -62,7 +62,15 @@ beforeAll(async () => {
   hub = connectRedis(redis.url, { logger });
   await state(true);
   budget = new SharedWriteBudget({ hub, perSecond: 40, burst: 10, fallbackShare: 0.5, key: budgetKey });
-  limiter = createSharedRateLimiter({ hub, id: limiterId, rpm: 40, tpm: 1_000_000, windowMs: 2_000, safetyMargin: 0, fallbackShare: 0.5 });
+  limiter = createSharedRateLimiter({
+    hub,
+    id: limiterId,
+    rpm: 40,
+    tpm: 1_000_000,
+    windowMs: 2_000,
+    safetyMargin: 0,
+    fallbackShare: 0.5,
+  });
 }, 240_000);
 
 afterAll(async () => {

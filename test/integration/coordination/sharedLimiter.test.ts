@@ -32,7 +32,11 @@ interface Run {
   overheadMs: number[];
 }
 
-async function runTwoProcesses(limits: { rpm: number; tpm: number; weight: number }): Promise<{ start: number; runs: Run[] }> {
+async function runTwoProcesses(limits: {
+  rpm: number;
+  tpm: number;
+  weight: number;
+}): Promise<{ start: number; runs: Run[] }> {
   const env = {
     REDIS_URL: redisUrl,
     LIMITER_ID: `test-${randomUUID()}`,
@@ -64,11 +68,14 @@ describe('model limiter shared through Redis by two processes', () => {
     // The burst is gone in the first second; what follows is the refill alone.
     const refillPerSecond = between(all, start + 1_000, start + RUN_MS) / ((RUN_MS - 1_000) / 1_000);
     const configured = (rpm * 1_000) / WINDOW_MS;
-    console.info(`RPM: admitted ${all.length} (bound ${expected}), refill ${refillPerSecond}/s (configured ${configured})`);
+    console.info(
+      `RPM: admitted ${all.length} (bound ${expected}), refill ${refillPerSecond}/s (configured ${configured})`,
+    );
     expect(Math.abs(refillPerSecond - configured) / configured).toBeLessThanOrEqual(REFILL_TOLERANCE);
     // Admission overhead with capacity free, on loopback Redis.
     const overhead = runs.flatMap((r) => r.overheadMs).sort((a, b) => a - b);
-    if (overhead.length > 0) console.info(`limiter admission p95 ${overhead[Math.floor(overhead.length * 0.95)]?.toFixed(2)} ms`);
+    if (overhead.length > 0)
+      console.info(`limiter admission p95 ${overhead[Math.floor(overhead.length * 0.95)]?.toFixed(2)} ms`);
   });
 
   it('holds TPM across both with weighted calls', async () => {
@@ -78,7 +85,14 @@ describe('model limiter shared through Redis by two processes', () => {
     for (const run of runs) expect(run.admitted.length).toBeGreaterThan(5);
     const total = tokens.reduce((sum, x) => sum + x.tokens, 0);
     expect(total).toBeLessThanOrEqual(tpm + (tpm * RUN_MS) / WINDOW_MS + 250);
-    const refill = (between(tokens.map((x) => x.t), start + 1_000, start + RUN_MS) * 50) / 2;
+    const refill =
+      (between(
+        tokens.map((x) => x.t),
+        start + 1_000,
+        start + RUN_MS,
+      ) *
+        50) /
+      2;
     const configured = (tpm * 1_000) / WINDOW_MS;
     expect(Math.abs(refill - configured) / configured).toBeLessThanOrEqual(REFILL_TOLERANCE);
   });

@@ -73,7 +73,11 @@ describe('fake Discord: gateway sessions, resume and restart', () => {
     socket.once('message', () => {
       const identify: GatewayIdentify = {
         op: GatewayOpcodes.Identify,
-        d: { token: 'wrong', intents: GatewayIntentBits.Guilds, properties: { os: 'linux', browser: 'test', device: 'test' } },
+        d: {
+          token: 'wrong',
+          intents: GatewayIntentBits.Guilds,
+          properties: { os: 'linux', browser: 'test', device: 'test' },
+        },
       };
       socket.send(JSON.stringify(identify));
     });
@@ -91,10 +95,15 @@ describe('fake Discord: privileged intents not enabled', () => {
       intents: [GatewayIntentBits.Guilds, GatewayIntentBits.GuildMessages, GatewayIntentBits.MessageContent],
       rest: { api: fake.apiUrl },
     });
-    const disconnected = new Promise<number>((resolve) => client.once(Events.ShardDisconnect, (event) => resolve(event.code)));
+    const disconnected = new Promise<number>((resolve) =>
+      client.once(Events.ShardDisconnect, (event) => resolve(event.code)),
+    );
     client.login(fake.botToken).catch(() => undefined);
     await expect(
-      Promise.race([disconnected, new Promise((_, reject) => setTimeout(() => reject(new Error('no disconnect')), 5_000))]),
+      Promise.race([
+        disconnected,
+        new Promise((_, reject) => setTimeout(() => reject(new Error('no disconnect')), 5_000)),
+      ]),
     ).resolves.toBe(4014);
     expect(fake.gatewayConnections[0]).toMatchObject({ closeCode: 4014, closedBy: 'server' });
     await client.destroy();

@@ -48,7 +48,11 @@ export async function rawRequest(
     ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
   });
   const text = await response.text();
-  return { status: response.status, headers: response.headers, json: text === '' ? undefined : (JSON.parse(text) as unknown) };
+  return {
+    status: response.status,
+    headers: response.headers,
+    json: text === '' ? undefined : (JSON.parse(text) as unknown),
+  };
 }
 
 /** Resolve with the first emitted value that satisfies `filter`, or reject after `timeoutMs`. */

@@ -13,7 +13,10 @@ import type { ChatInputCommandInteraction, Client } from 'discord.js';
 import { useFakeDiscord } from './helpers.js';
 
 /** Run `handler` for the next slash command and surface its errors to the test. */
-function onNextCommand(client: Client, handler: (interaction: ChatInputCommandInteraction) => Promise<void>): Promise<void> {
+function onNextCommand(
+  client: Client,
+  handler: (interaction: ChatInputCommandInteraction) => Promise<void>,
+): Promise<void> {
   return new Promise<void>((resolve, reject) => {
     client.once(Events.InteractionCreate, (interaction) => {
       if (!interaction.isChatInputCommand()) {
@@ -54,7 +57,9 @@ describe('fake Discord: slash command interactions with a real discord.js client
     expect(threadId).toBe(outcome.original?.id);
     expect(fake.threads).toMatchObject([{ id: threadId, parentId: fake.ids.textChannelId, fromMessageId: threadId }]);
     expect(fake.botMessagesIn(threadId).map((m) => m.current.content)).toEqual(['first answer']);
-    expect(fake.requestsTo('POST /interactions/{interaction_id}/{interaction_token}/callback')[0]?.query).toEqual({ with_response: 'true' });
+    expect(fake.requestsTo('POST /interactions/{interaction_id}/{interaction_token}/callback')[0]?.query).toEqual({
+      with_response: 'true',
+    });
   });
 
   it('defers, then edits @original (sent as %40original)', async () => {
@@ -132,7 +137,9 @@ describe('fake Discord: slash command interactions with a real discord.js client
     await client.application.commands.set([systemPrompt.toJSON()], fake.ids.guildId);
     expect(fake.commands.registrations).toHaveLength(1);
     expect(fake.commands.registrations[0]).toMatchObject({ scope: fake.ids.guildId, method: 'PUT' });
-    expect(fake.commands.list(fake.ids.guildId)[0]?.default_member_permissions).toBe(PermissionFlagsBits.ManageGuild.toString());
+    expect(fake.commands.list(fake.ids.guildId)[0]?.default_member_permissions).toBe(
+      PermissionFlagsBits.ManageGuild.toString(),
+    );
 
     const seen: { admin: boolean; sub: string; prompt: string; weight: number | null; appCanSend: boolean }[] = [];
     const record = async (interaction: ChatInputCommandInteraction): Promise<void> => {
@@ -146,7 +153,14 @@ describe('fake Discord: slash command interactions with a real discord.js client
       await interaction.reply({ content: 'ok', flags: MessageFlags.Ephemeral });
     };
     let handled = onNextCommand(client, record);
-    await fake.runSlashCommand({ name: 'system-prompt', subcommand: 'set', options: { prompt: 'Be brief', weight: 3 }, asAdmin: true }).settled();
+    await fake
+      .runSlashCommand({
+        name: 'system-prompt',
+        subcommand: 'set',
+        options: { prompt: 'Be brief', weight: 3 },
+        asAdmin: true,
+      })
+      .settled();
     await handled;
     handled = onNextCommand(client, record);
     const asMember = fake.runSlashCommand({ name: 'system-prompt', subcommand: 'set', options: { prompt: 'Be rude' } });

@@ -25,7 +25,9 @@ describe('fake Discord: login and messages with a real discord.js client', () =>
     expect(guild?.members.cache.get(fake.ids.memberUserId)?.permissions.has('ManageGuild')).toBe(false);
 
     expect(fake.identifies).toHaveLength(1);
-    expect(fake.identifies[0]?.intents).toBe(GatewayIntentBits.Guilds | GatewayIntentBits.GuildMessages | GatewayIntentBits.MessageContent);
+    expect(fake.identifies[0]?.intents).toBe(
+      GatewayIntentBits.Guilds | GatewayIntentBits.GuildMessages | GatewayIntentBits.MessageContent,
+    );
     expect(fake.identifies[0]?.compress).toBe(false);
     expect(fake.gatewayConnections[0]?.query).toEqual({ v: '10', encoding: 'json' });
     expect(fake.requestsTo('GET /gateway/bot')).toHaveLength(1);
@@ -113,7 +115,9 @@ describe('fake Discord: login and messages with a real discord.js client', () =>
 
   it('blanks content for a client without the MessageContent intent unless the bot is mentioned', async () => {
     const { fake } = ctx;
-    const client = await ctx.login({ clientOptions: { intents: [GatewayIntentBits.Guilds, GatewayIntentBits.GuildMessages] } });
+    const client = await ctx.login({
+      clientOptions: { intents: [GatewayIntentBits.Guilds, GatewayIntentBits.GuildMessages] },
+    });
     const received: Message[] = [];
     client.on(Events.MessageCreate, (m) => received.push(m));
     fake.sendMessage({ content: 'not for the bot' });

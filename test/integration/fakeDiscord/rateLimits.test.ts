@@ -31,8 +31,13 @@ describe('fake Discord: per-channel message bucket (5 per 5 s)', () => {
 
     // Edits share the channel's bucket; another channel has its own.
     const messageId = (results[0]!.json as { id: string }).id;
-    expect((await rawRequest(fake, 'PATCH', `/channels/${channelId}/messages/${messageId}`, { content: 'edited' })).status).toBe(429);
-    expect((await rawRequest(fake, 'POST', `/channels/${fake.ids.otherTextChannelId}/messages`, { content: 'elsewhere' })).status).toBe(200);
+    expect(
+      (await rawRequest(fake, 'PATCH', `/channels/${channelId}/messages/${messageId}`, { content: 'edited' })).status,
+    ).toBe(429);
+    expect(
+      (await rawRequest(fake, 'POST', `/channels/${fake.ids.otherTextChannelId}/messages`, { content: 'elsewhere' }))
+        .status,
+    ).toBe(200);
     expect(fake.botMessagesIn(channelId)).toHaveLength(5);
   });
 
@@ -55,9 +60,12 @@ describe('fake Discord: per-channel message bucket (5 per 5 s)', () => {
     expect(fake.requestsTo('POST /channels/{channel_id}/messages').every((r) => r.status === 200)).toBe(true);
     expect(elapsed).toBeGreaterThanOrEqual(4_500);
     expect(clientSeenRateLimits).toBeGreaterThanOrEqual(1); // discord.js reports its own pre-emptive wait
-    expect(fake.botMessagesIn(channel.id).map((m) => m.current.content).sort()).toEqual(
-      Array.from({ length: 8 }, (_, i) => `queued ${i}`).sort(),
-    );
+    expect(
+      fake
+        .botMessagesIn(channel.id)
+        .map((m) => m.current.content)
+        .sort(),
+    ).toEqual(Array.from({ length: 8 }, (_, i) => `queued ${i}`).sort());
   }, 15_000);
 });
 

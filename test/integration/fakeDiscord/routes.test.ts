@@ -36,7 +36,10 @@ describe('fake Discord: the remaining routes (every response is checked against 
   it('uploads a file as multipart: payload_json is validated and the attachment recorded', async () => {
     const { fake } = ctx;
     const channel = await general();
-    const sent = await channel.send({ content: 'see attached', files: [{ attachment: Buffer.from('hello file'), name: 'notes.txt' }] });
+    const sent = await channel.send({
+      content: 'see attached',
+      files: [{ attachment: Buffer.from('hello file'), name: 'notes.txt' }],
+    });
     expect(sent.attachments.first()?.name).toBe('notes.txt');
     const request = fake.requestsTo('POST /channels/{channel_id}/messages')[0];
     expect(request?.contentType).toMatch(/^multipart\/form-data/);
@@ -109,12 +112,19 @@ describe('fake Discord: the remaining routes (every response is checked against 
     fake.sendMessage({ content: 'what is the answer?', mentionsBot: true });
     const [reply] = await fake.waitForBotMessageIdle(fake.ids.textChannelId, { idleMs: 300, timeoutMs: 5_000 });
     expect(reply?.current.content).toBe('The answer is 42.');
-    expect(fake.messageHistory(reply!.id).map((v) => v.content)).toEqual(['Thinking', 'The answer', 'The answer is', 'The answer is 42.']);
+    expect(fake.messageHistory(reply!.id).map((v) => v.content)).toEqual([
+      'Thinking',
+      'The answer',
+      'The answer is',
+      'The answer is 42.',
+    ]);
   });
 
   it('a member cannot be impersonated by a user who is not in the guild', async () => {
     const { fake } = ctx;
-    expect(() => fake.sendMessage({ authorId: '123456789012345678', content: 'who am I' })).toThrow(/Unknown (Member|User)/);
+    expect(() => fake.sendMessage({ authorId: '123456789012345678', content: 'who am I' })).toThrow(
+      /Unknown (Member|User)/,
+    );
     const newcomer = fake.addMember({ username: 'bob' });
     expect(fake.sendMessage({ authorId: newcomer.id, content: 'hi, I am new' }).authorId).toBe(newcomer.id);
   });

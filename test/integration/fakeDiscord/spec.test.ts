@@ -8,7 +8,9 @@ describe('fake Discord: the OpenAPI oracle', () => {
 
   it('a body over the 2000-character limit is a violation naming route, pointer and rule, answered 400 / 50035', async () => {
     const { fake } = ctx;
-    const response = await rawRequest(fake, 'POST', `/channels/${fake.ids.textChannelId}/messages`, { content: 'a'.repeat(2001) });
+    const response = await rawRequest(fake, 'POST', `/channels/${fake.ids.textChannelId}/messages`, {
+      content: 'a'.repeat(2001),
+    });
     expect(response.status).toBe(400);
     expect(response.json).toMatchObject({
       code: 50035,
@@ -33,9 +35,14 @@ describe('fake Discord: the OpenAPI oracle', () => {
     const start = { content: 'start', allowed_mentions: { parse: [] } };
     const message = await rawRequest(fake, 'POST', `/channels/${fake.ids.textChannelId}/messages`, start);
     const { id } = message.json as { id: string };
-    const response = await rawRequest(fake, 'POST', `/channels/${fake.ids.textChannelId}/messages/${id}/threads`, { auto_archive_duration: 60 });
+    const response = await rawRequest(fake, 'POST', `/channels/${fake.ids.textChannelId}/messages/${id}/threads`, {
+      auto_archive_duration: 60,
+    });
     expect(response.status).toBe(400);
-    expect(response.json).toMatchObject({ code: 50035, errors: { name: { _errors: [{ code: 'BASE_TYPE_REQUIRED' }] } } });
+    expect(response.json).toMatchObject({
+      code: 50035,
+      errors: { name: { _errors: [{ code: 'BASE_TYPE_REQUIRED' }] } },
+    });
     expect(fake.takeViolations()).toEqual([
       expect.objectContaining({
         kind: 'invalid-request-body',

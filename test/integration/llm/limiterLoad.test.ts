@@ -44,14 +44,21 @@ afterAll(async () => {
   await fake?.close();
 });
 
-it(`${CALLS} concurrent calls at RPM=${RPM}/TPM=${TPM} all complete without a single 429`, { timeout: 90_000 }, async () => {
+it(`${CALLS} concurrent calls at RPM=${RPM}/TPM=${TPM} all complete without a single 429`, {
+  timeout: 90_000,
+}, async () => {
   let queuedNotices = 0;
   const calls = Array.from({ length: CALLS }, (_, i) => {
     const messages: ChatRequest['messages'] = [
       { role: 'system', content: 'You are terse.' },
       { role: 'user', content: `Question number ${i}: what is ${i} plus ${i}?` },
     ];
-    const request: ChatRequest = { messages, promptTokens: countPromptTokens(messages), userId: USER_ID, guildId: GUILD_ID };
+    const request: ChatRequest = {
+      messages,
+      promptTokens: countPromptTokens(messages),
+      userId: USER_ID,
+      guildId: GUILD_ID,
+    };
     return client.streamChat(request, { onQueued: () => void queuedNotices++ });
   });
   const results = await Promise.all(calls);

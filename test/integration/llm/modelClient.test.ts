@@ -85,8 +85,15 @@ describe('streamChat', () => {
       reasoningTokens: 0,
       estimated: false,
     });
-    expect(result.costUsd).toBeCloseTo((result.usage.promptTokens * 0.15 + result.usage.completionTokens * 0.6) / 1e6, 12);
-    expect(request?.body).toMatchObject({ stream: true, stream_options: { include_usage: true }, max_completion_tokens: 256 });
+    expect(result.costUsd).toBeCloseTo(
+      (result.usage.promptTokens * 0.15 + result.usage.completionTokens * 0.6) / 1e6,
+      12,
+    );
+    expect(request?.body).toMatchObject({
+      stream: true,
+      stream_options: { include_usage: true },
+      max_completion_tokens: 256,
+    });
     expect(usage.entries).toHaveLength(1);
     expect(usage.entries[0]).toMatchObject({
       userId: USER_ID,

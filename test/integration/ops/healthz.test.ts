@@ -13,7 +13,7 @@ const PING_TIMEOUT_MS = 300;
  * while each shard's status follows drops, reconnects and resumes.
  */
 const gatewayReady = (client: Client | undefined): boolean =>
-  client !== undefined && client.isReady() && client.ws.shards.every((shard) => shard.status === Status.Ready);
+  (client?.isReady() ?? false) && (client?.ws.shards.every((shard) => shard.status === Status.Ready) ?? false);
 
 const healthz = async (server: OpsServer) => {
   const response = await fetch(`${server.url}/healthz`);
@@ -29,17 +29,31 @@ describe('/healthz follows a real discord.js gateway and a real SQLite store', (
   // What the composition root would wire: the gateway's status and a read the store must answer.
   let pingStore: () => Promise<void>;
 
-  beforeAll(async () => { store = await openStore(sqliteUrl(temp.dir)); });
-  afterAll(async () => { await store.close(); temp.remove(); });
-  afterEach(async () => { await server?.close(); server = undefined; });
+  beforeAll(async () => {
+    store = await openStore(sqliteUrl(temp.dir));
+  });
+  afterAll(async () => {
+    await store.close();
+    temp.remove();
+  });
+  afterEach(async () => {
+    await server?.close();
+    server = undefined;
+  });
 
   const start = async () => {
-    pingStore = async () => { await store.getGuildSettings('0'); };
+    pingStore = async () => {
+      await store.getGuildSettings('0');
+    };
     server = await startOpsServer({
-      host: '127.0.0.1', port: 0, metrics: createMetrics({ defaultMetrics: false }),
+      host: '127.0.0.1',
+      port: 0,
+      metrics: createMetrics({ defaultMetrics: false }),
       storePingTimeoutMs: PING_TIMEOUT_MS,
       health: { gatewayConnected: () => gatewayReady(client), pingStore: () => pingStore() },
-      statusSource: async () => { throw new Error('unused'); },
+      statusSource: async () => {
+        throw new Error('unused');
+      },
     });
     return server;
   };
@@ -63,7 +77,8 @@ describe('/healthz follows a real discord.js gateway and a real SQLite store', (
     const c = client;
     // Read synchronously inside the event: the resume that follows is too fast to catch with an HTTP round trip.
     const duringDrop = new Promise<boolean>((resolve) =>
-      c.once(Events.ShardReconnecting, () => resolve(gatewayReady(c))));
+      c.once(Events.ShardReconnecting, () => resolve(gatewayReady(c))),
+    );
     const resumed = new Promise<void>((resolve) => c.once(Events.ShardResume, () => resolve()));
     ctx.fake.killGateway();
     expect(await duringDrop).toBe(false);
@@ -76,11 +91,16 @@ describe('/healthz follows a real discord.js gateway and a real SQLite store', (
     client = await ctx.login();
     expect((await healthz(s)).status).toBe(200);
 
-    pingStore = async () => { throw new Error('SQLITE_IOERR: disk I/O error at /secret/path'); };
+    pingStore = async () => {
+      throw new Error('SQLITE_IOERR: disk I/O error at /secret/path');
+    };
     expect(await healthz(s)).toEqual({ status: 503, body: `store did not answer within ${PING_TIMEOUT_MS} ms` });
 
     let hung = 0;
-    pingStore = () => { hung += 1; return new Promise<void>(() => undefined); };
+    pingStore = () => {
+      hung += 1;
+      return new Promise<void>(() => undefined);
+    };
     const started = Date.now();
     // Three probes at once share one ping in flight: a hanging database does not pile up reads.
     const results = await Promise.all([healthz(s), healthz(s), healthz(s)]);
@@ -88,7 +108,9 @@ describe('/healthz follows a real discord.js gateway and a real SQLite store', (
     expect(hung).toBe(1);
     expect(Date.now() - started).toBeLessThan(PING_TIMEOUT_MS + 1_000);
 
-    pingStore = async () => { await store.getGuildSettings('0'); };
+    pingStore = async () => {
+      await store.getGuildSettings('0');
+    };
     expect((await healthz(s)).status).toBe(200);
   });
 });

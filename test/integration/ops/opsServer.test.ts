@@ -7,17 +7,29 @@ import { parsePrometheusText, sampleValue } from './promText.js';
 
 const P = 'discord_bot_';
 const emptyStatus = (): StatusSnapshot => ({
-  liveStreams: 0, limiter: { requestsHeadroom: 0, tokensHeadroom: 0, queued: 0 }, days: [], busiestGuilds: [],
+  liveStreams: 0,
+  limiter: { requestsHeadroom: 0, tokensHeadroom: 0, queued: 0 },
+  days: [],
+  busiestGuilds: [],
 });
 
 describe('ops server: /metrics, /status.json, routing and lifecycle', () => {
   let server: OpsServer | undefined;
-  afterEach(async () => { await server?.close(); server = undefined; });
+  afterEach(async () => {
+    await server?.close();
+    server = undefined;
+  });
 
   const start = async (metrics: BotMetrics, extra: Partial<OpsServerOptions> = {}) => {
-    server = await startOpsServer({ host: '127.0.0.1', port: 0, metrics, statusCacheMs: 0,
-      health: { gatewayConnected: () => true, pingStore: async () => undefined }, statusSource: async () =>
-        emptyStatus(), ...extra });
+    server = await startOpsServer({
+      host: '127.0.0.1',
+      port: 0,
+      metrics,
+      statusCacheMs: 0,
+      health: { gatewayConnected: () => true, pingStore: async () => undefined },
+      statusSource: async () => emptyStatus(),
+      ...extra,
+    });
     return server;
   };
   const scrape = async (s: OpsServer) => {
@@ -58,10 +70,8 @@ describe('ops server: /metrics, /status.json, routing and lifecycle', () => {
     expect(sampleValue(samples, `${P}tokens_total`, { kind: 'completion', model: 'gpt-4o-mini' })).toBe(300);
     expect(sampleValue(samples, `${P}cost_usd_total`, { model: 'gpt-4o-mini' })).toBeCloseTo(0.0012, 9);
     expect(types.get(`${P}model_first_token_seconds`)).toBe('histogram');
-    expect(sampleValue(samples, `${P}model_first_token_seconds_bucket`, { model: 'gpt-4o-mini', le: '0.25' }))
-      .toBe(0);
-    expect(sampleValue(samples, `${P}model_first_token_seconds_bucket`, { model: 'gpt-4o-mini', le: '0.5' }))
-      .toBe(1);
+    expect(sampleValue(samples, `${P}model_first_token_seconds_bucket`, { model: 'gpt-4o-mini', le: '0.25' })).toBe(0);
+    expect(sampleValue(samples, `${P}model_first_token_seconds_bucket`, { model: 'gpt-4o-mini', le: '0.5' })).toBe(1);
     expect(sampleValue(samples, `${P}model_duration_seconds_sum`, { model: 'gpt-4o-mini' })).toBeCloseTo(3.1);
     expect(sampleValue(samples, `${P}discord_requests_total`, { kind: 'edit' })).toBe(1);
     expect(sampleValue(samples, `${P}discord_rate_limited_total`, { scope: 'user' })).toBe(1);
@@ -80,8 +90,11 @@ describe('ops server: /metrics, /status.json, routing and lifecycle', () => {
     const today = new Date().toISOString().slice(0, 10);
     const leaky = { guildId: '200000000000000001', tokens: 900, name: 'Secret Club', lastMessage: 'hello there' };
     const s = await start(createMetrics({ defaultMetrics: false }), {
-      statusSource: async () => ({ ...emptyStatus(), days: [{ day: today, tokens: 1500, costUsd: 0.25 }],
-        busiestGuilds: [leaky] }),
+      statusSource: async () => ({
+        ...emptyStatus(),
+        days: [{ day: today, tokens: 1500, costUsd: 0.25 }],
+        busiestGuilds: [leaky],
+      }),
     });
     const body = await (await fetch(`${s.url}/status.json`)).text();
     expect(body).not.toMatch(/Secret Club|hello there/);
@@ -100,7 +113,9 @@ describe('ops server: /metrics, /status.json, routing and lifecycle', () => {
 
   it('answers 500 with a plain line, not a stack, when the status source fails', async () => {
     const s = await start(createMetrics({ defaultMetrics: false }), {
-      statusSource: async () => { throw new Error('SQLITE_CANTOPEN /secret/path/bot.sqlite'); },
+      statusSource: async () => {
+        throw new Error('SQLITE_CANTOPEN /secret/path/bot.sqlite');
+      },
     });
     const response = await fetch(`${s.url}/status.json`);
     expect(response.status).toBe(500);

@@ -23,23 +23,42 @@ describe('status page in a real headless Chromium', () => {
   const problems: string[] = [];
 
   const usage = (guildId: string | null, tokens: number, costUsd: number, at = Date.now()) =>
-    store.recordUsage({ userId: USER, guildId, at, promptTokens: tokens - 100, completionTokens: 100, requests: 1,
-      costUsd });
+    store.recordUsage({
+      userId: USER,
+      guildId,
+      at,
+      promptTokens: tokens - 100,
+      completionTokens: 100,
+      requests: 1,
+      costUsd,
+    });
 
   beforeAll(async () => {
     store = await openStore(sqliteUrl(temp.dir));
-    const meta = await store.createThread({ threadId: '300000000000000001', guildId: BUSY_GUILD,
-      channelId: '400000000000000001', creatorId: USER, createdAt: Date.now() });
-    await store.commitTurns(meta, [textTurn({ role: 'user', text: SECRET_TEXT, authorId: USER, messageIds: ['1'],
-      tokens: 9, at: Date.now() })]);
+    const meta = await store.createThread({
+      threadId: '300000000000000001',
+      guildId: BUSY_GUILD,
+      channelId: '400000000000000001',
+      creatorId: USER,
+      createdAt: Date.now(),
+    });
+    await store.commitTurns(meta, [
+      textTurn({ role: 'user', text: SECRET_TEXT, authorId: USER, messageIds: ['1'], tokens: 9, at: Date.now() }),
+    ]);
     await usage(BUSY_GUILD, 1_500, 0.01);
     await usage(QUIET_GUILD, 300, 0.002, Date.now() - 5 * DAY_MS);
     await usage(null, 200, 0.001);
     server = await startOpsServer({
-      host: '127.0.0.1', port: 0, metrics: createMetrics({ defaultMetrics: false }), statusCacheMs: 0,
+      host: '127.0.0.1',
+      port: 0,
+      metrics: createMetrics({ defaultMetrics: false }),
+      statusCacheMs: 0,
       health: { gatewayConnected: () => true, pingStore: async () => undefined },
-      statusSource: usageStatusSource({ usage: store, guildIds: () => [BUSY_GUILD, QUIET_GUILD],
-        live: () => ({ liveStreams: 2, limiter: { requestsHeadroom: 480, tokensHeadroom: 149_000, queued: 1 } }) }),
+      statusSource: usageStatusSource({
+        usage: store,
+        guildIds: () => [BUSY_GUILD, QUIET_GUILD],
+        live: () => ({ liveStreams: 2, limiter: { requestsHeadroom: 480, tokensHeadroom: 149_000, queued: 1 } }),
+      }),
     });
     browser = await launchChromium();
     context = browser.context;
@@ -53,7 +72,9 @@ describe('status page in a real headless Chromium', () => {
 
   const open = async (): Promise<Page> => {
     const page = await context.newPage();
-    page.on('console', (m) => { if (m.type() === 'error' || m.type() === 'warning') problems.push(m.text()); });
+    page.on('console', (m) => {
+      if (m.type() === 'error' || m.type() === 'warning') problems.push(m.text());
+    });
     page.on('pageerror', (e) => problems.push(e.message));
     await page.goto(`${server.url}/`);
     await page.locator('#tokens-chart rect.bar').first().waitFor({ state: 'attached', timeout: 10_000 });
@@ -72,9 +93,13 @@ describe('status page in a real headless Chromium', () => {
     expect(await page.locator('#live').textContent()).toBe('2');
     expect(await page.locator('#tokens').textContent()).toBe('149,000');
 
-    const rows = await page.locator('#guilds tr').evaluateAll((trs) =>
-      trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent)));
-    expect(rows).toEqual([[BUSY_GUILD, '1,500'], [QUIET_GUILD, '300']]);
+    const rows = await page
+      .locator('#guilds tr')
+      .evaluateAll((trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent)));
+    expect(rows).toEqual([
+      [BUSY_GUILD, '1,500'],
+      [QUIET_GUILD, '300'],
+    ]);
 
     const everything = await page.content();
     expect(everything).not.toContain(SECRET_TEXT);
@@ -89,8 +114,12 @@ describe('status page in a real headless Chromium', () => {
     await usage(BUSY_GUILD, 1_000, 0.005);
     // The page polls status.json every 5 s; the wait is bounded.
     // (page.waitForFunction with a string would need 'unsafe-eval', which the page's CSP rightly refuses.)
-    await expect.poll(() => page.locator('#tokens-chart rect.bar').last().getAttribute('data-value'),
-      { timeout: 12_000, interval: 250 }).toBe('2700');
+    await expect
+      .poll(() => page.locator('#tokens-chart rect.bar').last().getAttribute('data-value'), {
+        timeout: 12_000,
+        interval: 250,
+      })
+      .toBe('2700');
     expect(await page.locator('#guilds tr').first().locator('td').nth(1).textContent()).toBe('2,500');
     await page.close();
     expect(problems).toEqual([]);

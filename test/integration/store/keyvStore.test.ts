@@ -9,14 +9,15 @@ const THREAD = '300000000000000001';
 const GUILD = '200000000000000001';
 const USER = '100000000000000001';
 
-const turn = (role: Turn['role'], content: string): Turn => textTurn({
-  role,
-  text: content,
-  authorId: role === 'user' ? USER : '100000000000000002',
-  messageIds: ['500000000000000001'],
-  tokens: content.length,
-  at: 1_700_000_000_000,
-});
+const turn = (role: Turn['role'], content: string): Turn =>
+  textTurn({
+    role,
+    text: content,
+    authorId: role === 'user' ? USER : '100000000000000002',
+    messageIds: ['500000000000000001'],
+    tokens: content.length,
+    at: 1_700_000_000_000,
+  });
 
 describe('KeyvStore on a real SQLite file', () => {
   let temp: ReturnType<typeof makeTempDir>;
@@ -30,12 +31,23 @@ describe('KeyvStore on a real SQLite file', () => {
     temp.remove();
   });
 
-  const create = () => store.createThread({ threadId: THREAD, guildId: GUILD, channelId: '200000000000000002', creatorId: USER, createdAt: 1 });
+  const create = () =>
+    store.createThread({
+      threadId: THREAD,
+      guildId: GUILD,
+      channelId: '200000000000000002',
+      creatorId: USER,
+      createdAt: 1,
+    });
 
   it('keeps every committed turn across close and reopen', async () => {
     let meta = await create();
     meta = await store.commitTurns(meta, [turn('user', 'hi'), turn('assistant', 'hello')]);
-    meta = await store.commitTurns(meta, [turn('user', 'how are you'), turn('assistant', 'fine')], { text: 'greetings', tokens: 3, through: 0 });
+    meta = await store.commitTurns(meta, [turn('user', 'how are you'), turn('assistant', 'fine')], {
+      text: 'greetings',
+      tokens: 3,
+      through: 0,
+    });
     await store.close();
 
     store = await openStore(sqliteUrl(temp.dir, 'nested/dir/bot.sqlite'));
@@ -50,14 +62,20 @@ describe('KeyvStore on a real SQLite file', () => {
   it('refuses a commit based on a stale view of the thread and leaves history as it was', async () => {
     const meta = await create();
     await store.commitTurns(meta, [turn('user', 'first'), turn('assistant', 'one')]);
-    await expect(store.commitTurns(meta, [turn('user', 'stale'), turn('assistant', 'two')])).rejects.toBeInstanceOf(StoreError);
+    await expect(store.commitTurns(meta, [turn('user', 'stale'), turn('assistant', 'two')])).rejects.toBeInstanceOf(
+      StoreError,
+    );
     const now = (await store.getThread(THREAD))!;
     expect((await store.getTurns(now, 0, 10)).map((t) => turnText(t))).toEqual(['first', 'one']);
   });
 
   it('reset forgets turns and summary but keeps the thread; old turns never come back', async () => {
     let meta = await create();
-    meta = await store.commitTurns(meta, [turn('user', 'secret'), turn('assistant', 'noted')], { text: 's', tokens: 1, through: 2 });
+    meta = await store.commitTurns(meta, [turn('user', 'secret'), turn('assistant', 'noted')], {
+      text: 's',
+      tokens: 1,
+      through: 2,
+    });
     await store.resetThread(THREAD);
     const fresh = (await store.getThread(THREAD))!;
     expect(fresh.turnCount).toBe(0);
@@ -66,7 +84,9 @@ describe('KeyvStore on a real SQLite file', () => {
     const after = await store.commitTurns(fresh, [turn('user', 'new start'), turn('assistant', 'ok')]);
     expect((await store.getTurns(after, 0, 10)).map((t) => turnText(t))).toEqual(['new start', 'ok']);
     // A turn that began before the reset cannot land on the fresh history.
-    await expect(store.commitTurns(meta, [turn('user', 'late'), turn('assistant', 'late')])).rejects.toBeInstanceOf(StoreError);
+    await expect(store.commitTurns(meta, [turn('user', 'late'), turn('assistant', 'late')])).rejects.toBeInstanceOf(
+      StoreError,
+    );
   });
 
   it('stores guild settings', async () => {
@@ -79,10 +99,26 @@ describe('KeyvStore on a real SQLite file', () => {
     const at = Date.UTC(2026, 10, 23, 12);
     await Promise.all(
       Array.from({ length: 50 }, (_, i) =>
-        store.recordUsage({ userId: i % 2 ? USER : '100000000000000009', guildId: GUILD, at, promptTokens: 10, completionTokens: 5, requests: 1, costUsd: 0.001 }),
+        store.recordUsage({
+          userId: i % 2 ? USER : '100000000000000009',
+          guildId: GUILD,
+          at,
+          promptTokens: 10,
+          completionTokens: 5,
+          requests: 1,
+          costUsd: 0.001,
+        }),
       ),
     );
-    await store.recordUsage({ userId: USER, guildId: GUILD, at: at - 86_400_000 * 2, promptTokens: 100, completionTokens: 0, requests: 1, costUsd: 0 });
+    await store.recordUsage({
+      userId: USER,
+      guildId: GUILD,
+      at: at - 86_400_000 * 2,
+      promptTokens: 100,
+      completionTokens: 0,
+      requests: 1,
+      costUsd: 0,
+    });
     const today = await store.getUserUsage(USER, GUILD, lastDays(at, 1));
     expect(today).toMatchObject({ promptTokens: 250, completionTokens: 125, requests: 25 });
     expect(today.costUsd).toBeCloseTo(0.025, 10);
@@ -93,9 +129,21 @@ describe('KeyvStore on a real SQLite file', () => {
 
   it('reads long threads in pages', async () => {
     let meta: ThreadMeta = await create();
-    for (let i = 0; i < 150; i++) meta = await store.commitTurns(meta, [turn('user', `q${i}`), turn('assistant', `a${i}`)]);
+    for (let i = 0; i < 150; i++)
+      meta = await store.commitTurns(meta, [turn('user', `q${i}`), turn('assistant', `a${i}`)]);
     const tail = await store.getTurns(meta, 290, 300);
-    expect(tail.map((t) => turnText(t))).toEqual(['q145', 'a145', 'q146', 'a146', 'q147', 'a147', 'q148', 'a148', 'q149', 'a149']);
+    expect(tail.map((t) => turnText(t))).toEqual([
+      'q145',
+      'a145',
+      'q146',
+      'a146',
+      'q147',
+      'a147',
+      'q148',
+      'a148',
+      'q149',
+      'a149',
+    ]);
     expect((await store.getTurns(meta, 0, 300)).length).toBe(300);
   });
 

@@ -5,14 +5,15 @@ export const THREAD = '300000000000000001';
 export const GUILD = '200000000000000001';
 export const USER = '100000000000000001';
 
-export const turn = (role: Turn['role'], content: string): Turn => textTurn({
-  role,
-  text: content,
-  authorId: role === 'user' ? USER : '100000000000000002',
-  messageIds: ['500000000000000001'],
-  tokens: content.length,
-  at: 1_700_000_000_000,
-});
+export const turn = (role: Turn['role'], content: string): Turn =>
+  textTurn({
+    role,
+    text: content,
+    authorId: role === 'user' ? USER : '100000000000000002',
+    messageIds: ['500000000000000001'],
+    tokens: content.length,
+    at: 1_700_000_000_000,
+  });
 
 /** One user/assistant exchange numbered `n`, padded to `size` characters so it needs new pages. */
 export const exchange = (n: number, size = 40): Turn[] => [

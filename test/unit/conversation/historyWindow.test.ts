@@ -2,14 +2,15 @@ import { describe, expect, it } from 'vitest';
 import { fitNewestTurns, loadHistoryWindow, turnPromptTokens } from '../../../src/conversation/historyWindow.js';
 import { textTurn, type ConversationStore, type ThreadMeta, type Turn } from '../../../src/store/types.js';
 
-const turn = (role: Turn['role'], tokens: number, content = `${role}-${tokens}`): Turn => textTurn({
-  role,
-  text: content,
-  authorId: role === 'user' ? '100000000000000001' : '100000000000000002',
-  messageIds: [],
-  tokens,
-  at: 0,
-});
+const turn = (role: Turn['role'], tokens: number, content = `${role}-${tokens}`): Turn =>
+  textTurn({
+    role,
+    text: content,
+    authorId: role === 'user' ? '100000000000000001' : '100000000000000002',
+    messageIds: [],
+    tokens,
+    at: 0,
+  });
 
 /** A history of pairs with the given user/assistant token sizes. */
 const pairs = (...sizes: Array<[number, number]>): Turn[] =>
@@ -59,7 +60,15 @@ describe('fitNewestTurns', () => {
 /** An in-memory ConversationStore slice that counts reads, to show loading is bounded by the budget. */
 function memoryTurns(turns: Turn[]): { store: ConversationStore; meta: ThreadMeta; read: () => number } {
   let read = 0;
-  const meta: ThreadMeta = { threadId: 't', guildId: null, channelId: 'c', creatorId: 'u', createdAt: 0, turnCount: turns.length, epoch: 0 };
+  const meta: ThreadMeta = {
+    threadId: 't',
+    guildId: null,
+    channelId: 'c',
+    creatorId: 'u',
+    createdAt: 0,
+    turnCount: turns.length,
+    epoch: 0,
+  };
   const store = {
     getTurns: async (_m: ThreadMeta, from: number, to: number) => {
       const slice = turns.slice(from, to);

@@ -1,12 +1,7 @@
-import {
-  APIConnectionError,
-  APIConnectionTimeoutError,
-  APIError,
-  APIUserAbortError,
-} from 'openai';
+import { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from 'openai';
 import { describe, expect, it } from 'vitest';
 import {
-  ModelError,
+  type ModelError,
   ModelInterruptedError,
   ModelRejectedError,
   ModelTimeoutError,
@@ -24,14 +19,24 @@ const apiError = (status: number, body: Record<string, unknown>, headers: Record
 describe('toModelError', () => {
   it('tells a rate limit from an exhausted quota (both 429)', () => {
     const limited = toModelError(
-      apiError(429, { message: 'Rate limit reached', type: 'requests', code: 'rate_limit_exceeded' }, { 'retry-after': '2' }),
+      apiError(
+        429,
+        { message: 'Rate limit reached', type: 'requests', code: 'rate_limit_exceeded' },
+        { 'retry-after': '2' },
+      ),
     );
     expect(limited).toBeInstanceOf(RateLimitedError);
     expect(limited.retryable).toBe(true);
     expect(limited.retryAfterMs).toBe(2000);
     expect(limited.code).toBe('rate_limit_exceeded');
 
-    const quota = toModelError(apiError(429, { message: 'You exceeded your current quota', type: 'insufficient_quota', code: 'insufficient_quota' }));
+    const quota = toModelError(
+      apiError(429, {
+        message: 'You exceeded your current quota',
+        type: 'insufficient_quota',
+        code: 'insufficient_quota',
+      }),
+    );
     expect(quota).toBeInstanceOf(QuotaExhaustedError);
     expect(quota.retryable).toBe(false);
   });
@@ -63,7 +68,9 @@ describe('toModelError', () => {
     // A stream cut: undici throws a bare TypeError from the iteration.
     expect(toModelError(new TypeError('terminated'))).toBeInstanceOf(ModelUnavailableError);
     // An error event inside an already started stream carries no status.
-    expect(toModelError(new APIError(undefined, { message: 'boom' }, undefined, undefined))).toBeInstanceOf(ModelUnavailableError);
+    expect(toModelError(new APIError(undefined, { message: 'boom' }, undefined, undefined))).toBeInstanceOf(
+      ModelUnavailableError,
+    );
   });
 
   it('passes ModelErrors through unchanged', () => {
@@ -98,7 +105,9 @@ describe('user messages', () => {
   });
 
   it('redacts key-like strings and bearer tokens', () => {
-    expect(redactSecrets('key sk-proj-AbC123_xyz-9876 and Bearer abc.def')).toBe('key sk-[redacted] and Bearer [redacted]');
+    expect(redactSecrets('key sk-proj-AbC123_xyz-9876 and Bearer abc.def')).toBe(
+      'key sk-[redacted] and Bearer [redacted]',
+    );
   });
 });
 

@@ -16,7 +16,13 @@ const make = (options: RateLimiterOptions) => {
   return limiter;
 };
 const settled = async (promise: Promise<unknown>, ms: number): Promise<boolean> =>
-  Promise.race([promise.then(() => true, () => true), new Promise<boolean>((r) => setTimeout(() => r(false), ms))]);
+  Promise.race([
+    promise.then(
+      () => true,
+      () => true,
+    ),
+    new Promise<boolean>((r) => setTimeout(() => r(false), ms)),
+  ]);
 
 afterEach(async () => {
   for (const limiter of limiters.splice(0)) await limiter.stop();
@@ -24,7 +30,10 @@ afterEach(async () => {
 
 describe('createRateLimiter', () => {
   it('keeps a safety margin below both limits (5 % by default)', () => {
-    expect(make({ rpm: 500, tpm: 200_000, safetyMargin: DEFAULT_SAFETY_MARGIN }).capacity).toEqual({ requests: 475, tokens: 190_000 });
+    expect(make({ rpm: 500, tpm: 200_000, safetyMargin: DEFAULT_SAFETY_MARGIN }).capacity).toEqual({
+      requests: 475,
+      tokens: 190_000,
+    });
     expect(make({ rpm: 500, tpm: 200_000 }).capacity).toEqual({ requests: 450, tokens: 180_000 });
     expect(make({ rpm: 500, tpm: 200_000, safetyMargin: 0 }).capacity).toEqual({ requests: 500, tokens: 200_000 });
     // Never below one request: a capacity under 1 could never admit anything.
@@ -56,7 +65,9 @@ describe('createRateLimiter', () => {
   it('queues calls beyond the capacity, reports their position, and admits them as capacity refills', async () => {
     const limiter = make({ rpm: 2, tpm: 100_000, safetyMargin: 0, windowMs: 1000 });
     const notices: number[][] = [[], [], [], []];
-    const calls = [0, 1, 2, 3].map((i) => limiter.acquire(10, { onQueued: ({ position }) => notices[i]?.push(position) }));
+    const calls = [0, 1, 2, 3].map((i) =>
+      limiter.acquire(10, { onQueued: ({ position }) => notices[i]?.push(position) }),
+    );
     await new Promise((r) => setTimeout(r, 100));
     expect(limiter.queued()).toBe(2);
     expect(notices).toEqual([[], [], [1], [2]]);
@@ -101,7 +112,12 @@ describe('createRateLimiter', () => {
 
   it('lowers its reservoirs to the server remaining (minus the margin) but never raises them', async () => {
     const limiter = make({ rpm: 100, tpm: 10_000 });
-    await limiter.syncWithServer({ remainingTokens: 5000, limitTokens: 10_000, remainingRequests: 50, limitRequests: 100 });
+    await limiter.syncWithServer({
+      remainingTokens: 5000,
+      limitTokens: 10_000,
+      remainingRequests: 50,
+      limitRequests: 100,
+    });
     const lowered = await limiter.available();
     expect(lowered.tokens).toBeGreaterThanOrEqual(4000);
     expect(lowered.tokens).toBeLessThan(4100);

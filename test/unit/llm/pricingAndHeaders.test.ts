@@ -16,7 +16,10 @@ describe('pricing', () => {
   });
 
   it('lets the config override and add models', () => {
-    const pricing = createPricing({ 'gpt-4o-mini': { input: 1, output: 2 }, 'llama3:8b': { input: 0.01, output: 0.02 } });
+    const pricing = createPricing({
+      'gpt-4o-mini': { input: 1, output: 2 },
+      'llama3:8b': { input: 0.01, output: 0.02 },
+    });
     expect(pricing.costUsd('gpt-4o-mini', 1_000_000, 1_000_000)).toBeCloseTo(3, 10);
     expect(pricing.costUsd('llama3:8b', 1_000_000, 0)).toBeCloseTo(0.01, 10);
     expect(DEFAULT_PRICES['gpt-4o-mini']).toEqual({ input: 0.15, cachedInput: 0.075, output: 0.6 });

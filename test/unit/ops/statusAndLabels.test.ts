@@ -6,12 +6,23 @@ const NOW = Date.UTC(2026, 11, 1, 12);
 
 describe('normaliseStatus', () => {
   it('fills 30 days oldest first, merges duplicates, drops days outside the window and bad counts', () => {
-    const doc = normaliseStatus({
-      liveStreams: -1, limiter: { requestsHeadroom: Number.NaN, tokensHeadroom: 10, queued: 2 },
-      days: [{ day: '2026-12-01', tokens: 5, costUsd: 0.1 }, { day: '2026-12-01', tokens: 7, costUsd: 0.2 },
-        { day: '2026-10-01', tokens: 99, costUsd: 9 }],
-      busiestGuilds: [{ guildId: '1', tokens: 1 }, { guildId: 'not-an-id', tokens: 50 }, { guildId: '2', tokens: 9 }],
-    }, NOW);
+    const doc = normaliseStatus(
+      {
+        liveStreams: -1,
+        limiter: { requestsHeadroom: Number.NaN, tokensHeadroom: 10, queued: 2 },
+        days: [
+          { day: '2026-12-01', tokens: 5, costUsd: 0.1 },
+          { day: '2026-12-01', tokens: 7, costUsd: 0.2 },
+          { day: '2026-10-01', tokens: 99, costUsd: 9 },
+        ],
+        busiestGuilds: [
+          { guildId: '1', tokens: 1 },
+          { guildId: 'not-an-id', tokens: 50 },
+          { guildId: '2', tokens: 9 },
+        ],
+      },
+      NOW,
+    );
     expect(doc.days).toHaveLength(30);
     expect(doc.days[0]?.day).toBe('2026-11-02');
     expect(doc.days.at(-1)).toEqual({ day: '2026-12-01', tokens: 12, costUsd: expect.closeTo(0.3) });

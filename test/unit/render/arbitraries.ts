@@ -6,7 +6,11 @@ const word = fc.stringMatching(/^[A-Za-z]{1,12}$/);
 const sentence = fc
   .tuple(fc.array(word, { minLength: 1, maxLength: 25 }), fc.constantFrom('.', '!', '?', ',', ':', ''))
   .map(([words, end]) => `${words.join(' ')}${end} `);
-const cjk = fc.string({ unit: fc.constantFrom(...'漢字仮名交じり文中文句子日本語의한국어', '。', '，', '、', '！', '？'), minLength: 1, maxLength: 600 });
+const cjk = fc.string({
+  unit: fc.constantFrom(...'漢字仮名交じり文中文句子日本語의한국어', '。', '，', '、', '！', '？'),
+  minLength: 1,
+  maxLength: 600,
+});
 const graphemes = ['😀', '👨‍👩‍👧‍👦', '🇯🇵', '👍🏽', 'e\u0301', 'ñ', '𝔘'];
 const emoji = fc.constantFrom(...graphemes.map((g) => `${g} `));
 /** A single unbroken run (no spaces), possibly longer than a whole message. */
@@ -21,8 +25,14 @@ const codeLine = fc.oneof(
   fc.stringMatching(/^[a-z]{100,300}$/),
 );
 const codeBlock = fc
-  .record({ fence: fc.constantFrom('```', '```', '~~~', '````'), lang, lines: fc.array(codeLine, { maxLength: 90, size: 'medium' }) })
-  .map(({ fence, lang: tag, lines }) => `\n${fence}${tag}\n${lines.join('\n')}${lines.length > 0 ? '\n' : ''}${fence}\n`);
+  .record({
+    fence: fc.constantFrom('```', '```', '~~~', '````'),
+    lang,
+    lines: fc.array(codeLine, { maxLength: 90, size: 'medium' }),
+  })
+  .map(
+    ({ fence, lang: tag, lines }) => `\n${fence}${tag}\n${lines.join('\n')}${lines.length > 0 ? '\n' : ''}${fence}\n`,
+  );
 /** A code block cut off mid-way (an interrupted stream). */
 const unclosedCode = fc
   .record({ lang, lines: fc.array(codeLine, { minLength: 1, maxLength: 40 }) })

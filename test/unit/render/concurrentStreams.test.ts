@@ -44,17 +44,27 @@ describe('many concurrent streams sharing one budget', () => {
     const results: RenderResult[] = await Promise.all(done);
 
     const writes = log.filter((c) => c.op !== 'typing');
-    expect(maxPerWindow(writes.map((w) => w.at), SECOND_MS)).toBeLessThanOrEqual(WRITES_PER_SECOND);
+    expect(
+      maxPerWindow(
+        writes.map((w) => w.at),
+        SECOND_MS,
+      ),
+    ).toBeLessThanOrEqual(WRITES_PER_SECOND);
 
     const editCounts: number[] = [];
     streams.forEach(({ sink, answer }, n) => {
       expect(results[n]?.delivered).toBe(true);
       expect(sink.violations).toEqual([]);
-      const contents = n % 7 === 0 ? sink.contents.map((c) => c.replace(/\n\n\*\(Answer cut short[^\n]*$/, '')) : sink.contents;
-      assertReassembles(contents.filter((c) => !c.startsWith('*(Answer cut short')), answer);
+      const contents =
+        n % 7 === 0 ? sink.contents.map((c) => c.replace(/\n\n\*\(Answer cut short[^\n]*$/, '')) : sink.contents;
+      assertReassembles(
+        contents.filter((c) => !c.startsWith('*(Answer cut short')),
+        answer,
+      );
       for (const id of sink.messages.keys()) {
         const times = sink.calls.filter((c) => c.id === id).map((c) => c.at);
-        for (let i = 1; i < times.length; i++) expect((times[i] ?? 0) - (times[i - 1] ?? 0)).toBeGreaterThanOrEqual(EDIT_INTERVAL_MS);
+        for (let i = 1; i < times.length; i++)
+          expect((times[i] ?? 0) - (times[i - 1] ?? 0)).toBeGreaterThanOrEqual(EDIT_INTERVAL_MS);
       }
       if (n % 10 !== 0) editCounts.push(sink.writes.length);
     });

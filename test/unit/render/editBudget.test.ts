@@ -70,7 +70,10 @@ describe('EditBudget', () => {
           const start = Date.now();
           const grants: number[] = [];
           for (const [at, priority] of requests) {
-            setTimeout(() => void budget.acquire(priority ? 'urgent' : 'stream').then(() => grants.push(Date.now() - start)), at);
+            setTimeout(
+              () => void budget.acquire(priority ? 'urgent' : 'stream').then(() => grants.push(Date.now() - start)),
+              at,
+            );
           }
           await vi.runAllTimersAsync();
           expect(grants).toHaveLength(requests.length);

@@ -58,7 +58,11 @@ function findAfterWhitespace(answer: string, pos: number, body: string): number 
  * A newline next to a repair line may belong to the repair or to the text ("{\n```" then "```\n\n  x"), so the
  * readings are searched with backtracking, longest first; the first one that works wins.
  */
-export function assertReassembles(messages: readonly string[], answer: string, options: { prefix?: boolean } = {}): number {
+export function assertReassembles(
+  messages: readonly string[],
+  answer: string,
+  options: { prefix?: boolean } = {},
+): number {
   const tried = new Set<string>();
   let furthest = { index: 0, pos: 0 };
   const place = (index: number, pos: number): number | undefined => {

@@ -12,8 +12,12 @@ const EDIT_INTERVAL_MS = 250;
 
 /** ~5,000 characters: prose, a TypeScript block that straddles a message boundary, more prose. */
 function longAnswerWithCode(): string {
-  const intro = 'Here is the explanation.\n\n' + 'This paragraph explains the idea in some detail. '.repeat(30) + '\n\n';
-  const code = '```ts\n' + Array.from({ length: 80 }, (_, i) => `const value${i} = compute(${i}); // step ${i}`).join('\n') + '\n```\n\n';
+  const intro =
+    'Here is the explanation.\n\n' + 'This paragraph explains the idea in some detail. '.repeat(30) + '\n\n';
+  const code =
+    '```ts\n' +
+    Array.from({ length: 80 }, (_, i) => `const value${i} = compute(${i}); // step ${i}`).join('\n') +
+    '\n```\n\n';
   return intro + code + 'And a closing paragraph that wraps everything up nicely. '.repeat(30);
 }
 

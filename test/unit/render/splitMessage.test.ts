@@ -1,6 +1,11 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { DISCORD_MESSAGE_LIMIT, splitForDiscord, splitIntoChunks, type Chunk } from '../../../src/render/splitMessage.js';
+import {
+  DISCORD_MESSAGE_LIMIT,
+  splitForDiscord,
+  splitIntoChunks,
+  type Chunk,
+} from '../../../src/render/splitMessage.js';
 import { answerArb } from './arbitraries.js';
 import { assertReassembles, fencesBalanced, hasLoneSurrogate } from './readerChecks.js';
 
@@ -31,8 +36,14 @@ function chunkProblems(input: string, chunks: readonly Chunk[], limit: number): 
     problem(!hasLoneSurrogate(chunk.text), `${at}: half a surrogate pair`);
     problem(chunk.text === chunk.reopen + chunk.body + chunk.close, `${at}: text is not reopen + body + close`);
     // Repairs are fence lines only.
-    problem(chunk.reopen === '' || /^(`{3,}|~{3,})\S*\n$/.test(chunk.reopen), `${at}: reopen ${JSON.stringify(chunk.reopen)}`);
-    problem(chunk.close === '' || /^\n?(`{3,}|~{3,})$/.test(chunk.close), `${at}: close ${JSON.stringify(chunk.close)}`);
+    problem(
+      chunk.reopen === '' || /^(`{3,}|~{3,})\S*\n$/.test(chunk.reopen),
+      `${at}: reopen ${JSON.stringify(chunk.reopen)}`,
+    );
+    problem(
+      chunk.close === '' || /^\n?(`{3,}|~{3,})$/.test(chunk.close),
+      `${at}: close ${JSON.stringify(chunk.close)}`,
+    );
     problem(input.slice(chunk.start, chunk.end) === chunk.body, `${at}: body is not the input at its offsets`);
     // Only whitespace may go missing between messages.
     problem(input.slice(covered, chunk.start).trim() === '', `${at}: text lost before it`);
@@ -41,7 +52,10 @@ function chunkProblems(input: string, chunks: readonly Chunk[], limit: number): 
   });
   problem(input.slice(covered).trim() === '', 'text lost at the end');
   try {
-    assertReassembles(chunks.map((c) => c.text), input);
+    assertReassembles(
+      chunks.map((c) => c.text),
+      input,
+    );
   } catch (error) {
     problems.push(String(error));
   }
@@ -54,7 +68,9 @@ function checkChunks(input: string, chunks: readonly Chunk[], limit: number): vo
 
 describe('splitForDiscord', () => {
   it('leaves a message that fits alone', () => {
-    expect(splitForDiscord('Hello **world**\n\n```ts\nconst a = 1;\n```\n')).toEqual(['Hello **world**\n\n```ts\nconst a = 1;\n```\n']);
+    expect(splitForDiscord('Hello **world**\n\n```ts\nconst a = 1;\n```\n')).toEqual([
+      'Hello **world**\n\n```ts\nconst a = 1;\n```\n',
+    ]);
     expect(splitForDiscord('')).toEqual([]);
     expect(splitForDiscord('   \n ')).toEqual([]);
   });
@@ -160,7 +176,8 @@ describe('splitForDiscord', () => {
         const problems = chunkProblems(answer, chunks, limit);
         if (problems.length > 0) expect.fail(problems.slice(0, 5).join('\n'));
         const texts = splitForDiscord(answer, limit);
-        if (texts.length !== chunks.length || texts.some((t, i) => t !== chunks[i]?.text)) expect.fail('splitForDiscord differs');
+        if (texts.length !== chunks.length || texts.some((t, i) => t !== chunks[i]?.text))
+          expect.fail('splitForDiscord differs');
       }),
       { numRuns: 200 },
     );
@@ -171,9 +188,11 @@ describe('splitForDiscord', () => {
       fc.property(answerArb, (answer) => {
         const chunks = splitIntoChunks(answer);
         const gapless = chunks.every((chunk, i) => chunk.start === (chunks[i - 1]?.end ?? 0));
-        if (gapless && chunks.at(-1)?.end === answer.length) expect(chunks.map((c) => c.body).join('') === answer).toBe(true);
+        if (gapless && chunks.at(-1)?.end === answer.length)
+          expect(chunks.map((c) => c.body).join('') === answer).toBe(true);
         // Gaps only come from whitespace runs; an answer without long ones and no trailing blank has none.
-        if (!/\s{50}/.test(answer) && answer === answer.trimEnd() && answer === answer.trimStart()) expect(gapless).toBe(true);
+        if (!/\s{50}/.test(answer) && answer === answer.trimEnd() && answer === answer.trimStart())
+          expect(gapless).toBe(true);
       }),
       { numRuns: 100 },
     );

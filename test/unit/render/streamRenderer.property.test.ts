@@ -34,7 +34,11 @@ function truncate(text: string, max: number): string {
 }
 
 /** The notice the reader should see at the end, and the messages with it taken off. */
-function splitOffNotice(contents: readonly string[], answer: string, end: RenderEnd): { answerMessages: string[]; notice: string } {
+function splitOffNotice(
+  contents: readonly string[],
+  answer: string,
+  end: RenderEnd,
+): { answerMessages: string[]; notice: string } {
   const visible = /\S/.test(answer);
   let notice: string | undefined;
   if (end.kind === 'complete') notice = visible ? undefined : EMPTY_ANSWER_NOTICE;
@@ -43,7 +47,9 @@ function splitOffNotice(contents: readonly string[], answer: string, end: Render
   if (notice === undefined) return { answerMessages: [...contents], notice: '' };
   const last = contents[contents.length - 1] ?? '';
   if (last === notice) return { answerMessages: contents.slice(0, -1), notice };
-  expect(last.endsWith(`\n\n${notice}`), `last message ends with the notice: ${JSON.stringify(last.slice(-120))}`).toBe(true);
+  expect(last.endsWith(`\n\n${notice}`), `last message ends with the notice: ${JSON.stringify(last.slice(-120))}`).toBe(
+    true,
+  );
   return { answerMessages: [...contents.slice(0, -1), last.slice(0, -(notice.length + 2))], notice };
 }
 
@@ -99,7 +105,9 @@ describe('StreamRenderer with random answers and deltas (property)', () => {
           }
           const { answerMessages } = splitOffNotice(contents, answer, end);
           assertReassembles(answerMessages, answer);
-          expect(result.text.replace(/\s+/g, '') === answer.replace(/\s+/g, ''), 'result text is the answer').toBe(true);
+          expect(result.text.replace(/\s+/g, '') === answer.replace(/\s+/g, ''), 'result text is the answer').toBe(
+            true,
+          );
           // Each message's writes are spaced by the interval, and its last write is what the reader sees.
           for (const [id, content] of sink.messages) {
             const writes = sink.calls.filter((c) => c.id === id || (c.op === 'send' && c.id === id));
