@@ -7,5 +7,7 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 30_000,
     pool: 'forks',
+    // Most suites wait on loopback I/O and timers, not the CPU: three workers on two cores keep both busy.
+    maxWorkers: 3,
   },
 });
