@@ -6,12 +6,10 @@ import {
   type ChatInputCommandInteraction,
 } from 'discord.js';
 import type { CommandContext } from '../src/discord/command.js';
+import { respondWithModels } from '../src/discord/modelChoices.js';
 import { canManageGuild } from '../src/discord/permissions.js';
 import { createModelCatalog } from '../src/llm/modelCatalog.js';
 import { modelStrings } from '../src/strings.js';
-
-/** Discord shows at most 25 autocomplete choices. */
-const MAX_CHOICES = 25;
 
 export const data = new SlashCommandBuilder()
   .setName('model')
@@ -58,8 +56,5 @@ export async function execute(
   await interaction.reply({ content: modelStrings.switched(name) });
 }
 
-export async function autocomplete(interaction: AutocompleteInteraction, { config }: CommandContext): Promise<void> {
-  const typed = interaction.options.getFocused().toLowerCase();
-  const matches = config.openai.models.filter((model) => model.toLowerCase().includes(typed)).slice(0, MAX_CHOICES);
-  await interaction.respond(matches.map((model) => ({ name: model, value: model })));
-}
+export const autocomplete = (interaction: AutocompleteInteraction, { config }: CommandContext) =>
+  respondWithModels(interaction, config.openai.models);

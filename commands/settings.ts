@@ -11,14 +11,12 @@ import { allowedModels, type Config } from '../src/config/config.js';
 import { amountProblem, effectiveGuildCap, effectiveMemberCap } from '../src/conversation/dailyCaps.js';
 import { withForum, withSetting, type SettingsDefaults } from '../src/conversation/guildSettings.js';
 import type { CommandContext } from '../src/discord/command.js';
+import { respondWithModels } from '../src/discord/modelChoices.js';
 import { canManageGuild } from '../src/discord/permissions.js';
 import { capText, forumsText, roleText, settingsLines, toolsText } from '../src/discord/settingsView.js';
 import { NO_MENTIONS } from '../src/discord/threadSink.js';
 import type { GuildSettings } from '../src/store/types.js';
 import { commandStrings, settingsStrings as s } from '../src/strings.js';
-
-/** Discord shows at most 25 autocomplete choices. */
-const MAX_CHOICES = 25;
 
 export const data = new SlashCommandBuilder()
   .setName('settings')
@@ -177,9 +175,5 @@ export async function execute(interaction: ChatInputCommandInteraction, { store,
   await reply(planned.confirm);
 }
 
-/** Suggests the allowed models (OPENAI_MODELS) matching what is typed in `name`. */
-export async function autocomplete(interaction: AutocompleteInteraction, { config }: CommandContext): Promise<void> {
-  const typed = interaction.options.getFocused().toLowerCase();
-  const matching = allowedModels(config.openai).filter((m) => m.toLowerCase().includes(typed));
-  await interaction.respond(matching.slice(0, MAX_CHOICES).map((m) => ({ name: m, value: m })));
-}
+export const autocomplete = (interaction: AutocompleteInteraction, { config }: CommandContext) =>
+  respondWithModels(interaction, allowedModels(config.openai));
