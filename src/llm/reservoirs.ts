@@ -81,11 +81,13 @@ export class Reservoirs {
   }
 
   /**
-   * Run `admitted` once both reservoirs hold the weight: tokens first, then requests, each FIFO. Nested rather
-   * than chain(), which would forward the same weight to both. Rejects when the limiter stops meanwhile.
+   * Run `admitted` once both reservoirs hold the weight: tokens first, then requests, each FIFO (not chain(), which
+   * would forward the same weight to both). The tokens job ends at once: were it to wait for requests inside, a
+   * wait over the cluster job expiration would time it out. Rejects when the limiter stops meanwhile.
    */
-  schedule(weight: number, admitted: () => void): Promise<void> {
-    return this.tokens.schedule(this.job(weight), () => this.requests.schedule(this.job(1), async () => admitted()));
+  async schedule(weight: number, admitted: () => void): Promise<void> {
+    await this.tokens.schedule(this.job(weight), async () => undefined);
+    await this.requests.schedule(this.job(1), async () => admitted());
   }
 
   /** Give back what an admission took (it was cancelled before anything was sent). */
