@@ -29,7 +29,8 @@ const CHILD = join(ROOT, 'bench/lib/b6Child.mjs');
 function startFlags(): string[] {
   const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: { start: string } };
   const words = pkg.scripts.start.trim().split(/\s+/);
-  return words.slice(1, words.findIndex((w) => w.endsWith('.js')));
+  const script = words.findIndex((w) => w.endsWith('.js'));
+  return words.slice(1, script);
 }
 
 interface ChildHandle {
