@@ -14,6 +14,7 @@
  * fresh process.
  */
 import { execFileSync, fork } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { b6Rows, type B6Settings, type BotRun, type Snapshot } from './lib/b6Report.js';
@@ -23,6 +24,14 @@ import { pollUntil, prose, seededRandom, type BenchContext } from './lib/util.js
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const CHILD = join(ROOT, 'bench/lib/b6Child.mjs');
+
+/** The node flags `npm start` passes (package.json "start": `node <flags> dist/src/main.js`), so B6 measures those. */
+function startFlags(): string[] {
+  const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: { start: string } };
+  const words = pkg.scripts.start.trim().split(/\s+/);
+  const script = words.findIndex((w) => w.endsWith('.js'));
+  return words.slice(1, script);
+}
 
 interface ChildHandle {
   ready: { snapshots: Record<'runtime' | 'modules' | 'tokenizer' | 'idle', Snapshot>; gcAvailable: boolean };
@@ -35,7 +44,8 @@ function startChild(
   botEnv: Record<string, string>,
   timeoutMs: number,
 ): Promise<ChildHandle> {
-  const execArgv = variant === 'tsx' ? ['--import', 'tsx', '--expose-gc'] : ['--expose-gc'];
+  // The baseline runs as `npm start` did before (tsx, no flags); the compiled bot with the flags `npm start` uses.
+  const execArgv = variant === 'tsx' ? ['--import', 'tsx', '--expose-gc'] : [...startFlags(), '--expose-gc'];
   const proc = fork(CHILD, [], {
     cwd: ROOT,
     execArgv,

@@ -14,11 +14,10 @@ import { turnControls } from './discord/components/turnControls.js';
 import { watchDiscord } from './discord/watchDiscord.js';
 import { createRateLimiter } from './llm/limiter.js';
 import { MessageGate } from './discord/memberGate.js';
-import { openCoordination } from './coordination/coordination.js';
 import { processShare, shardPlace } from './coordination/processShare.js';
 import { createModelClient } from './llm/modelClient.js';
 import type { Logger } from './log.js';
-import { createMetrics, noopMetrics } from './ops/metrics.js';
+import { noopMetrics } from './ops/noopMetrics.js';
 import { startOps } from './ops/startOps.js';
 import { turnMetrics } from './ops/turnMetrics.js';
 import { DEFAULT_WRITES_PER_SECOND, EditBudget } from './render/editBudget.js';
@@ -68,11 +67,15 @@ export async function startBot(config: Config, logger: Logger, options: StartOpt
   try {
     // Before the gateway login: a second process on the same database must never answer the same messages.
     await takeLease(store, options.leaseName ?? 'bot', config.leaseTtlMs, onFatal);
-    const metrics = config.metricsPort === undefined ? noopMetrics() : createMetrics();
+    // prom-client, ioredis: loaded only when configured (RSS; B6).
+    const metrics =
+      config.metricsPort === undefined ? noopMetrics() : (await import('./ops/metrics.js')).createMetrics();
     const observer = turnMetrics(metrics);
     // REDIS_URL: the limiter, the write budget and per-user limits are shared by every process; else in-process.
     const share = processShare(shardPlace());
-    const shared = config.redisUrl ? await openCoordination(config.redisUrl, config, share, logger) : undefined;
+    const shared = config.redisUrl
+      ? await (await import('./coordination/coordination.js')).openCoordination(config.redisUrl, config, share, logger)
+      : undefined;
     if (shared) cleanups.push(() => shared.close());
     const limiter = shared?.limiter ?? createRateLimiter({ rpm: config.openai.rpm, tpm: config.openai.tpm });
     if (!shared) cleanups.push(() => limiter.stop());

@@ -7,7 +7,7 @@
  * text in screenshots stays sharp; transparency is flattened onto white, where dark text on a clear background
  * stays readable.
  */
-import sharp from 'sharp';
+import type Sharp from 'sharp';
 import { attachmentStrings } from '../strings.js';
 import { AttachmentError } from './attachmentError.js';
 import type { ImageMime, ImagePart } from './contentParts.js';
@@ -39,6 +39,10 @@ export interface PrepareImageOptions {
   readonly maxInputPixels?: number;
 }
 
+// sharp (libvips, ~18 MB RSS) loads with the first image, not at start: most processes rarely see one.
+let sharpModule: Promise<typeof Sharp> | undefined;
+const loadSharp = () => (sharpModule ??= import('sharp').then((m) => m.default));
+
 /** The resized, re-encoded image as a content part (bytes included), or an AttachmentError with the notice. */
 export async function prepareImage(name: string, bytes: Uint8Array, options: PrepareImageOptions): Promise<ImagePart> {
   const maxPixels = options.maxInputPixels ?? DEFAULT_MAX_INPUT_PIXELS;
@@ -47,6 +51,7 @@ export async function prepareImage(name: string, bytes: Uint8Array, options: Pre
   }
   // pages: 1 = first frame of a GIF/animated WebP; failOn 'warning' refuses truncated or damaged data.
   const input = { limitInputPixels: maxPixels, pages: 1, failOn: 'warning' } as const;
+  const sharp = await loadSharp();
   // Reading the header decodes no pixels, so it may run unbounded and report the real size of a bomb.
   const meta = await sharp(bytes, { ...input, limitInputPixels: false })
     .metadata()

@@ -161,21 +161,5 @@ export function createMetrics(options: { prefix?: string; defaultMetrics?: boole
   };
 }
 
-/** For METRICS_PORT unset: every call is free and nothing is registered. */
-export function noopMetrics(): BotMetrics {
-  const nothing = (): void => undefined;
-  return {
-    turnEnded: nothing,
-    tokens: nothing,
-    modelTiming: nothing,
-    discordRequest: nothing,
-    discordRateLimited: nothing,
-    streamStarted: nothing,
-    streamEnded: nothing,
-    toolCall: nothing,
-    setLimiterProbe: nothing,
-    text: async () => '',
-    contentType: 'text/plain; version=0.0.4; charset=utf-8',
-    json: async () => [],
-  };
-}
+// Without METRICS_PORT the bot never loads this module (prom-client): see noopMetrics.ts.
+export { noopMetrics } from './noopMetrics.js';

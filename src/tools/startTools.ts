@@ -1,12 +1,14 @@
 import type { Config } from '../config/config.js';
 import type { Logger } from '../log.js';
 import { loadMcpConfig } from './mcpConfig.js';
-import { startMcpHost, type McpHost } from './mcpHost.js';
+import type { McpHost } from './mcpHost.js';
 
 /** The MCP host when MCP_CONFIG names servers; a server that fails to start is logged and left out. */
 export async function startTools(config: Config['tools'], logger: Logger): Promise<McpHost | undefined> {
   if (config.mcpConfigPath === undefined) return undefined;
   const servers = loadMcpConfig(config.mcpConfigPath);
+  // The MCP SDK (with its own zod), ajv and the host load only here: without MCP_CONFIG they cost ~15 MB RSS.
+  const { startMcpHost } = await import('./mcpHost.js');
   const host = await startMcpHost({
     servers,
     logger,
