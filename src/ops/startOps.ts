@@ -1,5 +1,6 @@
 import { Status, type Client } from 'discord.js';
 import type { Config } from '../config/config.js';
+import { shardPlace } from '../coordination/processShare.js';
 import type { ModelRateLimiter } from '../llm/limiter.js';
 import type { Logger } from '../log.js';
 import type { Store } from '../store/types.js';
@@ -19,6 +20,14 @@ export interface OpsParts {
   logger: Logger;
 }
 
+/**
+ * With shards, each shard process serves its own metrics: METRICS_PORT + its first shard id (0 stays 0: an
+ * ephemeral port, for tests).
+ */
+export function metricsPortFor(port: number, place = shardPlace()): number {
+  return port === 0 || !place ? port : port + (place.ids[0] ?? 0);
+}
+
 /** The operator's HTTP server (metrics, health, status page) when METRICS_PORT is set; undefined otherwise. */
 export async function startOps(parts: OpsParts): Promise<OpsServer | undefined> {
   const { config, metrics, client, store, limiter, logger } = parts;
@@ -35,7 +44,7 @@ export async function startOps(parts: OpsParts): Promise<OpsServer | undefined> 
   metrics.setLimiterProbe(() => sample);
   const server = await startOpsServer({
     host: config.metricsHost,
-    port: config.metricsPort,
+    port: metricsPortFor(config.metricsPort),
     metrics,
     logger,
     health: {
