@@ -79,7 +79,7 @@ interface VariantResult {
  * the cumulative charge over arrival time. A slope is robust to where the span happens to start and end (arrivals
  * come in steps, one refill of the limiter at a time), unlike first-to-last differences.
  */
-function chargeRate(
+export function chargeRate(
   requests: readonly RecordedRequest[],
   from: number,
   to: number,

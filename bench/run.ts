@@ -14,6 +14,7 @@ import { runB5 } from './b5Hostile.js';
 import { runB6 } from './b6Memory.js';
 import { runB7 } from './b7Store.js';
 import { runB8 } from './b8PromptCache.js';
+import { runB9 } from './b9SharedLimiter.js';
 import { finishRow, renderNotes, renderTable, writeResults, type FinishedRow, type Row } from './lib/report.js';
 import { machineInfo, type BenchContext } from './lib/util.js';
 
@@ -28,6 +29,7 @@ const BENCHES: ReadonlyArray<[string, Bench]> = [
   ['B6', runB6],
   ['B7', runB7],
   ['B8', runB8],
+  ['B9', runB9],
 ];
 
 /** The whole run is bounded: a hung benchmark ends the run (as a crash) instead of hanging CI. */
