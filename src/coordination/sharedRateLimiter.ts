@@ -32,6 +32,12 @@ export function createSharedRateLimiter(options: SharedRateLimiterOptions): Mode
   const connection = new Bottleneck.IORedisConnection({ client: hub.client });
   // Failures surface as rejected scripts (handled below); an unheard 'error' event must not crash the process.
   connection.on('error', () => undefined);
+  // bottleneck unsubscribes a removed limiter's channels without awaiting or catching the result: while Redis is down
+  // (or the subscriber reconnects) that rejects unhandled. A channel of a dropped limiter needs no unsubscribe then.
+  const subscriber = (connection as unknown as { subscriber: { unsubscribe(...channels: string[]): Promise<unknown> } })
+    .subscriber;
+  const unsubscribe = subscriber.unsubscribe.bind(subscriber);
+  subscriber.unsubscribe = (...channels) => unsubscribe(...channels).catch(() => undefined);
   // Rebuilt after an outage: a restarted Redis has lost bottleneck's settings, and bottleneck's own re-init on
   // SETTINGS_KEY_NOT_FOUND never fires on Redis 7, which reports it as "ERR SETTINGS_KEY_NOT_FOUND".
   const make = () => createRateLimiter({ ...limits, cluster: { connection, id } });
