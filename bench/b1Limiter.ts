@@ -20,6 +20,7 @@ import { createRateLimiter, DEFAULT_SAFETY_MARGIN, type ModelRateLimiter } from 
 import type { UsageRecorder } from '../src/store/types.js';
 import { countPromptTokens, warmUpTokenizer } from '../src/tokens/tokenCounter.js';
 import { startFakeOpenAI, type RecordedRequest } from '../test/fakes/openai/index.js';
+import { openaiConfig } from '../test/helpers/testConfig.js';
 import type { Row } from './lib/report.js';
 import { pollUntil, prose, seededRandom, seconds, type BenchContext } from './lib/util.js';
 
@@ -116,22 +117,8 @@ async function runVariant(kind: 'limiter' | 'none', s: B1Settings): Promise<Vari
   const limiter =
     kind === 'limiter' ? createRateLimiter({ rpm: s.rpm, tpm: s.tpm, windowMs: s.windowMs }) : passThroughLimiter();
   const client = createModelClient({
-    config: {
-      apiKey: 'sk-bench-not-a-real-key',
-      baseURL: fake.url,
-      model: 'gpt-4o-mini',
-      rpm: s.rpm,
-      tpm: s.tpm,
-      moderation: false,
-      useMaxTokens: false,
-      prices: {},
-      timeoutMs: 10_000,
-      stallTimeoutMs: 5_000,
-      models: ['gpt-4o-mini'],
-      firstTokenTimeoutMs: 300_000,
-      promptCacheKey: false,
-      capabilities: {},
-    },
+    // The fake's settings as the tests use them; the limits are this benchmark's.
+    config: openaiConfig(fake.url, { rpm: s.rpm, tpm: s.tpm, firstTokenTimeoutMs: 300_000 }),
     maxCompletionTokens: s.completionCap,
     usage: noUsage,
     limiter,
@@ -253,22 +240,8 @@ async function warmUp(): Promise<void> {
   warmUpTokenizer();
   const fake = await startFakeOpenAI({ answer: () => ANSWER });
   const client = createModelClient({
-    config: {
-      apiKey: 'sk-bench-not-a-real-key',
-      baseURL: fake.url,
-      model: 'gpt-4o-mini',
-      rpm: 1_000,
-      tpm: 1_000_000,
-      moderation: false,
-      useMaxTokens: false,
-      prices: {},
-      timeoutMs: 10_000,
-      stallTimeoutMs: 5_000,
-      models: ['gpt-4o-mini'],
-      firstTokenTimeoutMs: 300_000,
-      promptCacheKey: false,
-      capabilities: {},
-    },
+    // The fake's settings as the tests use them; the limits are this benchmark's.
+    config: openaiConfig(fake.url, { rpm: 1_000, tpm: 1_000_000, firstTokenTimeoutMs: 300_000 }),
     maxCompletionTokens: 64,
     usage: noUsage,
   });

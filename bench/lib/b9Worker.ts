@@ -16,6 +16,7 @@ import { createRateLimiter, type ModelRateLimiter } from '../../src/llm/limiter.
 import { createModelClient, type ChatMessage } from '../../src/llm/modelClient.js';
 import { countPromptTokens, warmUpTokenizer } from '../../src/tokens/tokenCounter.js';
 import { prose, seededRandom } from './util.js';
+import { openaiConfig } from '../../test/helpers/testConfig.js';
 
 const env = (name: string): string => {
   const value = process.env[name];
@@ -61,22 +62,8 @@ async function run(mode: string, baseURL: string, id: string, conversations: num
   const limiter = limiterFor(mode, id, RPM, TPM);
   await limiter.available();
   const client = createModelClient({
-    config: {
-      apiKey: 'sk-bench-not-a-real-key',
-      baseURL,
-      model: 'gpt-4o-mini',
-      rpm: RPM,
-      tpm: TPM,
-      moderation: false,
-      useMaxTokens: false,
-      prices: {},
-      timeoutMs: 10_000,
-      stallTimeoutMs: 5_000,
-      models: ['gpt-4o-mini'],
-      firstTokenTimeoutMs: 300_000,
-      promptCacheKey: false,
-      capabilities: {},
-    },
+    // The fake's settings as the tests use them; the limits are this benchmark's.
+    config: openaiConfig(baseURL, { rpm: RPM, tpm: TPM, firstTokenTimeoutMs: 300_000 }),
     maxCompletionTokens: COMPLETION_CAP,
     usage: { recordUsage: async () => undefined },
     limiter,
