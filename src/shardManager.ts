@@ -59,11 +59,23 @@ export async function runShardManager(
     execArgv: process.execArgv,
   });
   manager.on('shardCreate', (shard) => {
-    logger.info({ shard: shard.id, of: totalShards }, 'shard process started');
+    // 'spawn' and 'ready' fire again on every respawn; the pid tells the operator which process is which shard.
+    shard.on('spawn', (child) => {
+      logger.info(
+        { shard: shard.id, of: totalShards, pid: 'pid' in child ? child.pid : undefined },
+        'shard process started',
+      );
+    });
+    shard.on('ready', () => logger.info({ shard: shard.id }, 'shard ready'));
     shard.on('death', (child) => {
       const code = 'exitCode' in child ? child.exitCode : null;
       if (manager.respawn) logger.warn({ shard: shard.id, code }, 'shard process exited; respawning');
     });
+    // A respawned shard that dies before it is ready rejects inside discord.js, which re-emits it as 'error': unheard,
+    // that would end the manager and every other shard with it. It is respawned again on its exit.
+    shard.on('error', (error) =>
+      logger.error({ shard: shard.id, err: { message: error.message } }, 'shard failed to start'),
+    );
   });
   await manager.spawn({
     amount: totalShards,

@@ -1,0 +1,122 @@
+/**
+ * Two shards on PostgreSQL (a database of this file's own), under the real ShardingManager: a shard process killed
+ * with SIGKILL is respawned by the manager while the other shard keeps answering, and its thread continues with the
+ * history it had; then the whole deployment is stopped and started again, and a conversation continues from
+ * PostgreSQL with everything it said before.
+ */
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { type FakeDiscord, startFakeDiscord } from '../fakes/discord/index.js';
+import { shardOfGuild } from '../fakes/discord/shardRouting.js';
+import { type FakeOpenAI, startFakeOpenAI } from '../fakes/openai/index.js';
+import { type FreshDatabase, freshPostgresDatabase } from '../helpers/freshPostgres.js';
+import { makeTempDir } from '../helpers/tempDir.js';
+import { ensureTestServices } from '../helpers/testServices.js';
+import { botEnv } from './child/spawnBot.js';
+import { type LogLine, type ManagerProcess, spawnManager } from './child/spawnManager.js';
+import { lastUserText, transcript } from './harness.js';
+import { visibleText, waitForAnswer } from './waitForAnswer.js';
+
+const READY_MS = 25_000;
+const allReady = (line: LogLine) => line.msg === 'all shards ready';
+const started = (shard: number) => (line: LogLine) => line.msg === 'shard process started' && line.shard === shard;
+const ready = (shard: number) => (line: LogLine) => line.msg === 'shard ready' && line.shard === shard;
+
+describe('a deployment of two shards on PostgreSQL', () => {
+  let discord: FakeDiscord;
+  let openai: FakeOpenAI;
+  let database: FreshDatabase;
+  let temp: ReturnType<typeof makeTempDir>;
+  const managers: ManagerProcess[] = [];
+
+  beforeAll(async () => {
+    database = await freshPostgresDatabase((await ensureTestServices()).postgresUrl);
+    return () => database.drop();
+  }, 240_000);
+
+  afterEach(async () => {
+    for (const running of managers.splice(0)) await running.kill();
+    await discord?.close();
+    await openai?.close();
+    temp?.remove();
+  });
+
+  const manager = (env: Record<string, string>) => {
+    const running = spawnManager(env, temp.dir);
+    managers.push(running);
+    return running;
+  };
+
+  /** The model's view of the last request about `question`: every earlier turn of its thread comes first. */
+  const requestFor = (question: string) =>
+    openai.chatRequests().find((r) => lastUserText((r.body as { messages: never }).messages) === question);
+
+  it('a killed shard is respawned and its thread goes on; after a full restart conversations continue', async () => {
+    temp = makeTempDir('bot-respawn-');
+    discord = await startFakeDiscord({ guildCount: 2, recommendedShards: 2 });
+    openai = await startFakeOpenAI({
+      answer: (body) => `You said: ${lastUserText(body.messages)}`,
+      timeToFirstTokenMs: 5,
+    });
+    const { DISCORD_GUILD_ID: _scopedToOneGuild, ...base } = botEnv(discord, openai, database.url);
+    const env = { ...base, DISCORD_SHARDS: '2', LOG_LEVEL: 'info' };
+    const [guild0, guild1] = [...discord.world.guilds.values()];
+    expect([guild0, guild1].map((g) => shardOfGuild(g!.id, 2))).toEqual([0, 1]);
+
+    const bot = manager(env);
+    await bot.waitForLine(allReady, READY_MS);
+    const ask = async (channelId: string, content: string) => {
+      const message = discord.sendMessage({ channelId, content, mentionsBot: true });
+      const thread = await discord.waitForThread({ fromMessageId: message.id });
+      await waitForAnswer(discord, thread.id);
+      return thread.id;
+    };
+    const threadOf1 = await ask(guild1!.textChannelId, 'my name is Ada');
+    const threadOf0 = await ask(guild0!.textChannelId, 'my colour is teal');
+
+    // SIGKILL shard 1's process: no shutdown code runs, its lease is left to expire.
+    const first = await bot.waitForLine(started(1), 1_000);
+    process.kill(Number(first.pid), 'SIGKILL');
+    await bot.waitForLine((l) => l.msg === 'shard process exited; respawning' && l.shard === 1, 10_000);
+    // While shard 1 is down, shard 0 answers in its thread.
+    discord.sendMessage({ channelId: threadOf0, content: 'still there?' });
+    await waitForAnswer(discord, threadOf0, { atLeast: 2 });
+    expect(visibleText(discord, threadOf0)).toBe('You said: my colour is teal\nYou said: still there?');
+
+    await bot.waitForLine(() => bot.lines.filter(ready(1)).length === 2, READY_MS);
+    const respawned = bot.lines.filter(started(1));
+    expect(respawned).toHaveLength(2);
+    expect(respawned[1]!.pid).not.toBe(first.pid);
+    discord.sendMessage({ channelId: threadOf1, content: 'what is my name?' });
+    await waitForAnswer(discord, threadOf1, { atLeast: 2 });
+    expect(visibleText(discord, threadOf1)).toBe('You said: my name is Ada\nYou said: what is my name?');
+    expect(transcript(requestFor('what is my name?')!.body).slice(-3)).toEqual([
+      'user: my name is Ada',
+      'assistant: You said: my name is Ada',
+      'user: what is my name?',
+    ]);
+
+    // The whole deployment stops cleanly and a new one on the same database picks the conversations up.
+    bot.child.kill('SIGTERM');
+    expect(await bot.exited).toBe(0);
+    const again = manager(env);
+    await again.waitForLine(allReady, READY_MS);
+    discord.sendMessage({ channelId: threadOf0, content: 'what is my colour?' });
+    await waitForAnswer(discord, threadOf0, { atLeast: 3 });
+    expect(discord.botMessagesIn(threadOf0).at(-1)!.current.content).toBe('You said: what is my colour?');
+    expect(transcript(requestFor('what is my colour?')!.body).slice(-5)).toEqual([
+      'user: my colour is teal',
+      'assistant: You said: my colour is teal',
+      'user: still there?',
+      'assistant: You said: still there?',
+      'user: what is my colour?',
+    ]);
+    // Each question went to the model once: no shard answered a message of the other's guild.
+    expect(openai.chatRequests().map((r) => lastUserText((r.body as { messages: never }).messages))).toEqual([
+      'my name is Ada',
+      'my colour is teal',
+      'still there?',
+      'what is my name?',
+      'what is my colour?',
+    ]);
+  }, 90_000);
+});
