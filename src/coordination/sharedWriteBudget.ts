@@ -1,6 +1,8 @@
 /**
  * Discord's bot-wide write budget (50 requests/s per token, across every shard) shared through Redis: one token
- * bucket in a Lua script (atomic, timed by Redis's clock, so machines with skewed clocks agree). Each process takes
+ * bucket in a Lua script (atomic, timed by Redis's clock, so machines with skewed clocks agree). Its burst plus one
+ * second of refill equals `perSecond`, so no second ever grants more than that; the 10/s left below Discord's 50
+ * absorb grants used a little after they were counted (pockets, network jitter). Each process takes
  * grants in small batches into a local pocket, so `tryAcquire` stays synchronous; a pocketed grant expires quickly,
  * so a quiet process cannot hoard budget. While Redis is down the process uses a local bucket at its share (1/N).
  *
@@ -38,7 +40,7 @@ export interface SharedWriteBudgetOptions {
   hub: RedisHub;
   /** Requests per second for the whole bot (all processes). */
   perSecond: number;
-  /** Largest burst; defaults to a quarter second's worth. */
+  /** Largest burst, taken from the refill (burst + rate = perSecond); defaults to a tenth of a second's worth. */
   burst?: number;
   /** This process's fraction while Redis is down. */
   fallbackShare: number;
@@ -65,15 +67,18 @@ export class SharedWriteBudget implements WriteBudget {
   private pumping = false;
   private disposed = false;
   private readonly burst: number;
+  /** Refill per second: what one second may grant beyond the burst. */
+  private readonly rate: number;
   private readonly key: string;
   private readonly local: LocalBucket;
   private timer: NodeJS.Timeout | undefined;
 
   constructor(private readonly options: SharedWriteBudgetOptions) {
-    this.burst = Math.max(1, Math.floor(options.burst ?? options.perSecond / 4));
+    this.burst = Math.min(options.perSecond - 1, Math.max(1, Math.floor(options.burst ?? options.perSecond / 10)));
+    this.rate = Math.max(1, options.perSecond - this.burst);
     this.key = options.key ?? 'bot:discord-write-budget';
     const share = Math.min(1, Math.max(0.001, options.fallbackShare));
-    this.local = new LocalBucket(options.perSecond * share, Math.max(1, Math.floor(this.burst * share)));
+    this.local = new LocalBucket(this.rate * share, Math.max(1, Math.floor(this.burst * share)));
     options.hub.client.defineCommand('botTakeWrites', { numberOfKeys: 1, lua: TAKE_SCRIPT });
   }
 
@@ -159,11 +164,11 @@ export class SharedWriteBudget implements WriteBudget {
   }
 
   private async take(want: number): Promise<Grants> {
-    const { hub, perSecond } = this.options;
+    const { hub } = this.options;
     if (!hub.isUp()) return this.local.take(want);
     try {
       const client = hub.client as unknown as { botTakeWrites(...args: unknown[]): Promise<[number, number]> };
-      const [granted, waitMs] = await client.botTakeWrites(this.key, perSecond, this.burst, want);
+      const [granted, waitMs] = await client.botTakeWrites(this.key, this.rate, this.burst, want);
       return { granted, waitMs };
     } catch {
       // Redis dropped mid-call: the hub has logged it; this process falls back to its share.

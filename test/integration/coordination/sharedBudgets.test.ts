@@ -29,7 +29,7 @@ async function twoWorkers(): Promise<Worker[]> {
 }
 
 describe('shared through Redis by two processes', () => {
-  it('write budget: both together stay at the bot-wide rate (40/s, burst 10)', async () => {
+  it('write budget: both together stay at the bot-wide rate (40/s: a burst of 4, refilled at 36/s)', async () => {
     const [a, b] = await twoWorkers();
     const start = Date.now();
     a!.send('budget 2000');
@@ -37,14 +37,14 @@ describe('shared through Redis by two processes', () => {
     const grants = (await Promise.all([a!.nextLine(), b!.nextLine()])).map((line) => JSON.parse(line) as number[]);
     for (const mine of grants) expect(mine.length).toBeGreaterThan(10);
     const all = grants.flat();
-    expect(all.length).toBeLessThanOrEqual(10 + 40 * 2 + 4);
+    expect(all.length).toBeLessThanOrEqual(4 + 36 * 2 + 4);
     const steady = all.filter((t) => t >= start + 500 && t < start + 2_000).length / 1.5;
     console.info(`write budget: ${all.length} grants in 2 s, ${steady.toFixed(1)}/s after the burst (configured 40/s)`);
-    expect(steady).toBeGreaterThan(40 * 0.85);
-    expect(steady).toBeLessThan(40 * 1.15);
-    // The busiest second stays under Discord's 50/s.
-    for (let from = start; from + 1_000 <= start + 2_000; from += 100) {
-      expect(all.filter((t) => t >= from && t < from + 1_000).length).toBeLessThan(50);
+    expect(steady).toBeGreaterThan(36 * 0.85);
+    expect(steady).toBeLessThan(36 * 1.15);
+    // No second holds more than the budget (a grant pocketed by a worker may be used up to 200 ms later).
+    for (let from = start; from + 1_000 <= start + 2_000; from += 50) {
+      expect(all.filter((t) => t >= from && t < from + 1_000).length).toBeLessThanOrEqual(40 + 4);
     }
   });
 

@@ -14,7 +14,6 @@ if (!(await whenUp(hub, 5_000))) throw new Error('redis not reachable');
 const budget = new SharedWriteBudget({
   hub,
   perSecond: Number(process.env.PER_SECOND ?? 40),
-  burst: 10,
   fallbackShare: 0.5,
   key: process.env.BUDGET_KEY ?? 'test-budget',
 });
