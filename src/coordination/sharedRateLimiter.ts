@@ -4,7 +4,6 @@
  * processes together still stay under the account's limits. Calls waiting in the shared limiter when Redis drops
  * move over to the local one; new calls use the shared one again as soon as Redis is back.
  */
-import Bottleneck from 'bottleneck';
 import {
   createRateLimiter,
   LimiterAbortedError,
@@ -14,6 +13,7 @@ import {
   type Permit,
   type RateLimiterOptions,
 } from '../llm/limiter.js';
+import { limiterConnection } from './bottleneckConnection.js';
 import type { RedisHub } from './redisConnection.js';
 
 export const DEFAULT_LIMITER_ID = 'bot-model-limiter';
@@ -29,23 +29,23 @@ export interface SharedRateLimiterOptions extends Omit<RateLimiterOptions, 'clus
 export function createSharedRateLimiter(options: SharedRateLimiterOptions): ModelRateLimiter {
   const { hub, fallbackShare, id = DEFAULT_LIMITER_ID, ...limits } = options;
   const share = Math.min(1, Math.max(0.001, fallbackShare));
-  const connection = new Bottleneck.IORedisConnection({ client: hub.client });
-  // Failures surface as rejected scripts (handled below); an unheard 'error' event must not crash the process.
-  connection.on('error', () => undefined);
-  // bottleneck unsubscribes a removed limiter's channels without awaiting or catching the result: while Redis is down
-  // (or the subscriber reconnects) that rejects unhandled. A channel of a dropped limiter needs no unsubscribe then.
-  const subscriber = (connection as unknown as { subscriber: { unsubscribe(...channels: string[]): Promise<unknown> } })
-    .subscriber;
-  const unsubscribe = subscriber.unsubscribe.bind(subscriber);
-  subscriber.unsubscribe = (...channels) => unsubscribe(...channels).catch(() => undefined);
+  const { connection, whenUnsubscribed } = limiterConnection(hub);
   // Rebuilt after an outage: a restarted Redis has lost bottleneck's settings, and bottleneck's own re-init on
   // SETTINGS_KEY_NOT_FOUND never fires on Redis 7, which reports it as "ERR SETTINGS_KEY_NOT_FOUND".
   const make = () => createRateLimiter({ ...limits, cluster: { connection, id } });
   let shared = make();
-  const rebuild = () => {
-    const old = shared;
-    shared = make();
-    void old.stop();
+  let stopped = false;
+  let rebuilding: Promise<void> | undefined;
+  // The old limiter is gone from the connection (its channels too) before its successor subscribes to the same ones.
+  const rebuild = (): Promise<void> => {
+    rebuilding ??= (async () => {
+      await shared.stop();
+      await whenUnsubscribed();
+      if (!stopped) shared = make();
+    })().finally(() => {
+      rebuilding = undefined;
+    });
+    return rebuilding;
   };
   const local = createRateLimiter({ ...limits, rpm: limits.rpm * share, tpm: Math.max(1, limits.tpm * share) });
 
@@ -55,25 +55,33 @@ export function createSharedRateLimiter(options: SharedRateLimiterOptions): Mode
     if (!up) outage.abort();
     else if (outage.signal.aborted) {
       outage = new AbortController();
-      rebuild();
+      void rebuild();
     }
   });
-  let stopped = false;
   const active = () => (hub.isUp() ? shared : local);
 
   const acquire = async (tokens: number, acquireOptions: AcquireOptions = {}): Promise<Permit> => {
-    if (!hub.isUp()) return local.acquire(tokens, acquireOptions);
     const caller = acquireOptions.signal;
-    const signals = caller ? [outage.signal, caller] : [outage.signal];
-    try {
-      return await shared.acquire(tokens, { ...acquireOptions, signal: AbortSignal.any(signals) });
-    } catch (error) {
-      // Aborted by the outage signal, or failed by bottleneck when its Redis script did: either way Redis is gone.
-      const redisFailed = error instanceof LimiterAbortedError || error instanceof LimiterStoppedError;
-      if (stopped || caller?.aborted || !redisFailed) throw error;
-      if (hub.isUp()) rebuild(); // a script failed while connected: its keys are gone (flushed or evicted)
-      // Redis dropped while this call waited: queue it locally, keeping its abort and without a second notice.
-      return local.acquire(tokens, { ...(caller ? { signal: caller } : {}) });
+    const callerOnly = caller ? { signal: caller } : {};
+    for (let attempt = 0; ; attempt++) {
+      if (rebuilding) await rebuilding;
+      if (stopped) throw new LimiterStoppedError();
+      if (!hub.isUp()) return local.acquire(tokens, attempt === 0 ? acquireOptions : callerOnly);
+      const limiter = shared;
+      const signals = caller ? [outage.signal, caller] : [outage.signal];
+      try {
+        return await limiter.acquire(tokens, { ...acquireOptions, signal: AbortSignal.any(signals) });
+      } catch (error) {
+        // Aborted by the outage signal, or failed by bottleneck when its Redis script did.
+        const redisFailed = error instanceof LimiterAbortedError || error instanceof LimiterStoppedError;
+        if (stopped || caller?.aborted || !redisFailed) throw error;
+        // Redis dropped while this call waited: the loop queues it locally, keeping its abort, without a second notice.
+        if (!hub.isUp()) continue;
+        // A script failed while connected: the keys are gone (flushed, evicted, an empty replica). Wait again on a
+        // limiter rebuilt on fresh keys, as the other processes do; the local share would admit on top of them.
+        if (limiter === shared) void rebuild();
+        if (attempt >= 1) return local.acquire(tokens, callerOnly); // Redis keeps failing: this process's share
+      }
     }
   };
 
@@ -88,6 +96,7 @@ export function createSharedRateLimiter(options: SharedRateLimiterOptions): Mode
     stop: async () => {
       stopped = true;
       offChange();
+      await rebuilding;
       await Promise.all([shared.stop(), local.stop()]);
     },
   };
