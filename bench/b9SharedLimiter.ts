@@ -168,7 +168,7 @@ function rowsFor(
       note:
         `${overhead.shared.n} acquires with capacity to spare, all ${n} processes at once, each one per 20 ms; ` +
         `shared through Redis on loopback vs a local limiter; p50 ${overhead.shared.p50.toFixed(2)} vs ` +
-        `${overhead.local.p50.toFixed(2)} ms (both run two bottleneck schedules per call, RPM then TPM)`,
+        `${overhead.local.p50.toFixed(2)} ms (both ask the RPM and TPM reservoirs at once and admit when both jobs start)`,
     },
   ];
 }

@@ -81,13 +81,24 @@ export class Reservoirs {
   }
 
   /**
-   * Run `admitted` once both reservoirs hold the weight: tokens first, then requests, each FIFO (not chain(), which
-   * would forward the same weight to both). The tokens job ends at once: were it to wait for requests inside, a
-   * wait over the cluster job expiration would time it out. Rejects when the limiter stops meanwhile.
+   * Run `admitted` once both reservoirs hold the weight. Both are asked at once, each FIFO (not chain(), which would
+   * forward the same weight to both). Each job is admitted the moment it runs: the release bottleneck does after a
+   * job (one more Redis round trip when shared) is not waited for, nor could a job that waits inside outlast the
+   * cluster job expiration. Should one reservoir fail (the limiter stops meanwhile) what the other granted goes back.
    */
   async schedule(weight: number, admitted: () => void): Promise<void> {
-    await this.tokens.schedule(this.job(weight), async () => undefined);
-    await this.requests.schedule(this.job(1), async () => admitted());
+    const [tokens, requests] = await Promise.allSettled([this.run(this.tokens, weight), this.run(this.requests, 1)]);
+    if (tokens.status === 'fulfilled' && requests.status === 'fulfilled') return admitted();
+    if (tokens.status === 'fulfilled') void this.adjust(this.tokens, this.capacity.tokens, weight);
+    if (requests.status === 'fulfilled') void this.adjust(this.requests, this.capacity.requests, 1);
+    throw tokens.status === 'rejected' ? tokens.reason : (requests as PromiseRejectedResult).reason;
+  }
+
+  /** Resolves when a no-op job of `weight` starts: the reservoir has been charged. */
+  private run(limiter: Bottleneck, weight: number): Promise<void> {
+    return new Promise((resolve, reject) => {
+      limiter.schedule(this.job(weight), async () => resolve()).catch(reject);
+    });
   }
 
   /** Give back what an admission took (it was cancelled before anything was sent). */
