@@ -1,12 +1,4 @@
-import {
-  Counter,
-  Gauge,
-  Histogram,
-  Registry,
-  collectDefaultMetrics,
-  type MetricObjectWithValues,
-  type MetricValue,
-} from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { BoundedLabels } from './boundedLabels.js';
 
 /** Token counts of one model call, as the usage block reports them. */
@@ -40,8 +32,6 @@ export interface BotMetrics {
   /** Prometheus text, for /metrics. */
   text(): Promise<string>;
   readonly contentType: string;
-  /** The same values as JSON, for a sharding manager to aggregate (see aggregateShardMetrics). */
-  json(): Promise<MetricObjectWithValues<MetricValue<string>>[]>;
 }
 
 const FIRST_TOKEN_BUCKETS_S = [0.1, 0.25, 0.5, 1, 2, 4, 8, 16, 32];
@@ -157,7 +147,6 @@ export function createMetrics(options: { prefix?: string; defaultMetrics?: boole
     },
     text: () => registry.metrics(),
     contentType: registry.contentType,
-    json: () => registry.getMetricsAsJSON(),
   };
 }
 

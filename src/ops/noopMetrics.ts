@@ -15,6 +15,5 @@ export function noopMetrics(): BotMetrics {
     setLimiterProbe: nothing,
     text: async () => '',
     contentType: 'text/plain; version=0.0.4; charset=utf-8',
-    json: async () => [],
   };
 }
