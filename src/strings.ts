@@ -19,6 +19,8 @@ export const notices = {
     `You're sending messages faster than I can answer (limit: ${perMinute} per minute). Please try again in ${formatWait(retryAfterMs)}.`,
   guildDailyCap: (cap: number, resetInMs: number) =>
     `This server has used its daily allowance of ${cap.toLocaleString('en-US')} tokens. It resets at midnight UTC (in ${formatWait(resetInMs)}).`,
+  dmDailyCap: (cap: number, resetInMs: number) =>
+    `You have used your daily allowance of ${cap.toLocaleString('en-US')} tokens in direct messages. It resets at midnight UTC (in ${formatWait(resetInMs)}).`,
   moderated: 'Your message was flagged by the moderation check, so I did not send it to the model.',
   shuttingDown: 'The bot is restarting. Please send your message again in a minute.',
   failed: 'Something went wrong while answering. Please try again.',

@@ -1,6 +1,7 @@
 /**
  * Who may take a turn now: the per-user message rate (in memory), and the daily token caps (in the store): the
- * server's (its `/settings daily-tokens`, under the operator's GUILD_DAILY_TOKENS) and each member's.
+ * server's (its `/settings daily-tokens`, under the operator's GUILD_DAILY_TOKENS), each member's, and in DMs each
+ * person's (GUILD_DAILY_TOKENS).
  */
 import { lastDays, totalTokens, type GuildSettings, type UsageStore } from '../store/types.js';
 import { notices, settingsStrings } from '../strings.js';
@@ -38,7 +39,7 @@ export class Allowance {
     now: number,
   ): Promise<void> {
     const { guildId, userId } = request;
-    if (guildId === null) return;
+    if (guildId === null) return this.checkDmCap(userId, now);
     const guildCap = effectiveGuildCap(this.limits.guildDailyTokens, settings.dailyTokens);
     const memberCap = effectiveMemberCap(this.limits.guildDailyTokens, settings.userDailyTokens);
     if (guildCap <= 0 && memberCap <= 0) return;
@@ -53,5 +54,13 @@ export class Allowance {
     if (capReached({ cap: memberCap, used: memberUsed })) {
       throw new TurnRefused(settingsStrings.memberDailyCap(memberCap, resetInMs));
     }
+  }
+
+  /** A person's DMs are a server of one: the operator's GUILD_DAILY_TOKENS caps each user's DM tokens per day. */
+  private async checkDmCap(userId: string, now: number): Promise<void> {
+    const cap = this.limits.guildDailyTokens;
+    if (cap <= 0) return;
+    const used = totalTokens(await this.usage.getUserUsage(userId, null, lastDays(now, 1)));
+    if (capReached({ cap, used })) throw new TurnRefused(notices.dmDailyCap(cap, msUntilUtcMidnight(now)));
   }
 }

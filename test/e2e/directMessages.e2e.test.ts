@@ -31,6 +31,26 @@ describe('direct messages (ALLOW_DMS)', () => {
     expect(usage.requests).toBe(2);
   });
 
+  it("with GUILD_DAILY_TOKENS each person's DMs stop at that many tokens a day, with a notice", async () => {
+    const h = await start({ env: { ALLOW_DMS: 'true', GUILD_DAILY_TOKENS: '10' } });
+    const { discord, openai } = h;
+    const dmId = discord.dmChannelId();
+    discord.sendDirectMessage({ content: 'hello' });
+    await waitForAnswer(discord, dmId);
+    // The first exchange used more than 10 tokens: the next DM is refused before the model is asked.
+    discord.sendDirectMessage({ content: 'and again' });
+    const [, refused] = await waitForAnswer(discord, dmId, { atLeast: 2 });
+    expect(refused!.current.content).toMatch(
+      /You have used your daily allowance of 10 tokens in direct messages\. It resets at midnight UTC \(in .+\)\./,
+    );
+    expect(openai.chatRequests()).toHaveLength(1);
+    // Another person's DMs have an allowance of their own.
+    const other = discord.addMember({ username: 'carol' });
+    discord.sendDirectMessage({ content: 'hi there', authorId: other.id });
+    const [answer] = await waitForAnswer(discord, discord.dmChannelId(other.id));
+    expect(answer!.current.content).toBe('You said: hi there');
+  });
+
   it('off (the default): one short notice, none for a second DM the same day, nothing sent to the model', async () => {
     const h = await start();
     const { discord, openai } = h;

@@ -10,6 +10,7 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type FakeDiscord, startFakeDiscord } from '../fakes/discord/index.js';
 import { shardOfGuild } from '../fakes/discord/shardRouting.js';
 import { type FakeOpenAI, startFakeOpenAI } from '../fakes/openai/index.js';
+import { type FreshDatabase, freshPostgresDatabase } from '../helpers/freshPostgres.js';
 import { type PrivateRedis, startPrivateRedis } from '../helpers/redisServer.js';
 import { makeTempDir, sqliteUrl } from '../helpers/tempDir.js';
 import { ensureTestServices } from '../helpers/testServices.js';
@@ -26,11 +27,13 @@ describe('two shards under the ShardingManager', () => {
   let openai: FakeOpenAI;
   let redis: PrivateRedis | undefined;
   let temp: ReturnType<typeof makeTempDir>;
-  let postgresUrl: string;
+  let database: FreshDatabase;
   const managers: ManagerProcess[] = [];
 
   beforeAll(async () => {
-    postgresUrl = (await ensureTestServices()).postgresUrl;
+    // A database of this file's own: its shard leases must not meet another file's.
+    database = await freshPostgresDatabase((await ensureTestServices()).postgresUrl);
+    return () => database.drop();
   }, 240_000);
 
   const start = async (env: Record<string, string>) => {
@@ -57,7 +60,7 @@ describe('two shards under the ShardingManager', () => {
 
   it('with Redis and PostgreSQL: each guild answered by its shard, the lease per shard holds, SIGTERM drains', async () => {
     redis = await startPrivateRedis();
-    const env = await start({ REDIS_URL: redis.url, DATABASE_URL: postgresUrl });
+    const env = await start({ REDIS_URL: redis.url, DATABASE_URL: database.url });
     const bot = manager(env);
     await bot.waitForLine(allReady, READY_MS);
     const guilds = [...discord.world.guilds.values()];
