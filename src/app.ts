@@ -3,24 +3,17 @@ import { Events, type Client } from 'discord.js';
 import { commands } from '../commands/index.js';
 import type { Config } from './config/config.js';
 import { ConversationService } from './conversation/conversationService.js';
-import { isForumEnabled } from './conversation/guildSettings.js';
-import { loadCatchUpPlan, runCatchUp, type CatchUpReport } from './discord/catchUp.js';
+import type { CatchUpReport } from './discord/catchUp.js';
 import { createDiscordClient } from './discord/createClient.js';
-import { createInteractionHandler } from './discord/events/interactionCreate.js';
-import { createMessageHandler } from './discord/events/messageCreate.js';
-import { createMessageDeleteHandler } from './discord/events/messageDelete.js';
-import { createMessageUpdateHandler } from './discord/events/messageUpdate.js';
 import { turnControls } from './discord/components/turnControls.js';
-import { watchDiscord } from './discord/watchDiscord.js';
-import { createRateLimiter } from './llm/limiter.js';
-import { MessageGate } from './discord/memberGate.js';
-import { processShare, shardPlace } from './coordination/processShare.js';
+import { wireEvents } from './discord/wireEvents.js';
+import { openBudgets } from './coordination/budgets.js';
+import { shardPlace } from './coordination/processShare.js';
 import { createModelClient } from './llm/modelClient.js';
 import type { Logger } from './log.js';
 import { noopMetrics } from './ops/noopMetrics.js';
 import { startOps } from './ops/startOps.js';
 import { turnMetrics } from './ops/turnMetrics.js';
-import { DEFAULT_WRITES_PER_SECOND, EditBudget } from './render/editBudget.js';
 import { openStore, type KeyvStore } from './store/keyvStore.js';
 import { acquireLease, LeaseHeldError } from './store/lease.js';
 import { warmUpTokenizer } from './tokens/tokenCounter.js';
@@ -52,7 +45,8 @@ export interface StartOptions {
 /** Compose the bot from its parts and log in. Used by `npm start` and by the end-to-end tests. */
 export async function startBot(config: Config, logger: Logger, options: StartOptions = {}): Promise<RunningBot> {
   warmUpTokenizer();
-  const store = await openStore(config.databaseUrl, { logger });
+  const place = shardPlace();
+  const store = await openStore(config.databaseUrl, { logger, activityScope: place && `shard:${place.ids.join(',')}` });
   const cleanups: Array<() => Promise<unknown> | unknown> = [() => store.close()];
   const cleanUp = async () => {
     for (const task of cleanups.reverse()) await Promise.resolve(task()).catch(() => undefined);
@@ -72,13 +66,9 @@ export async function startBot(config: Config, logger: Logger, options: StartOpt
       config.metricsPort === undefined ? noopMetrics() : (await import('./ops/metrics.js')).createMetrics();
     const observer = turnMetrics(metrics);
     // REDIS_URL: the limiter, the write budget and per-user limits are shared by every process; else in-process.
-    const share = processShare(shardPlace());
-    const shared = config.redisUrl
-      ? await (await import('./coordination/coordination.js')).openCoordination(config.redisUrl, config, share, logger)
-      : undefined;
-    if (shared) cleanups.push(() => shared.close());
-    const limiter = shared?.limiter ?? createRateLimiter({ rpm: config.openai.rpm, tpm: config.openai.tpm });
-    if (!shared) cleanups.push(() => limiter.stop());
+    const budgets = await openBudgets(config, logger);
+    cleanups.push(() => budgets.close());
+    const { limiter, writeBudget: editBudget } = budgets;
     const model = createModelClient({
       config: config.openai,
       maxCompletionTokens: config.maxCompletionTokens,
@@ -86,11 +76,6 @@ export async function startBot(config: Config, logger: Logger, options: StartOpt
       limiter,
       logger,
     });
-    // Every REST request of the bot, 40/s by default: Discord allows 50 per bot token, the rest absorbs jitter.
-    const editBudget =
-      shared?.writeBudget(DEFAULT_WRITES_PER_SECOND) ??
-      new EditBudget({ perSecond: Math.max(1, Math.floor(DEFAULT_WRITES_PER_SECOND * share)) });
-    cleanups.push(() => editBudget.dispose());
     const tools = await startTools(config.tools, logger);
     if (tools) cleanups.push(() => tools.close());
     const client = createDiscordClient(config.discord.apiBase, editBudget);
@@ -103,33 +88,15 @@ export async function startBot(config: Config, logger: Logger, options: StartOpt
       observer,
       ...(tools ? { tools } : {}),
       botUserId: () => client.user?.id ?? '0',
-      ...(shared ? { userLimit: shared.userLimit } : {}),
+      ...(budgets.userLimit ? { userLimit: budgets.userLimit } : {}),
       settings: {
         ...config,
         model: config.openai.model,
         attachmentHostBase: config.discord.apiBase,
       },
     });
-    const messages = createMessageHandler(service, logger, new MessageGate(store), {
-      forumEnabled: async (guildId, forumId) => isForumEnabled(await store.getGuildSettings(guildId), forumId),
-      allowDms: config.allowDms,
-    });
-    client.on(Events.MessageCreate, messages);
-    client.on(Events.MessageUpdate, createMessageUpdateHandler(service, logger));
-    client.on(Events.MessageDelete, createMessageDeleteHandler(service, logger));
     const routes = { commands, buttons: [turnControls] };
-    client.on(Events.InteractionCreate, createInteractionHandler(routes, { service, store, config, logger }));
-    watchDiscord(client, metrics, logger, onFatal);
-    // Queued from the ready listener itself, so missed messages line up ahead of live ones (SPEC: catching up).
-    const catchUpSettings = { windowMs: config.catchUpMinutes * 60_000 };
-    const catchUpPlan = await loadCatchUpPlan(store, catchUpSettings).catch((error: unknown) => {
-      logger.warn({ err: error }, 'catch-up skipped: activity not readable');
-      return [];
-    });
-    let catchUp: Promise<CatchUpReport | undefined> = Promise.resolve(undefined);
-    client.once(Events.ClientReady, (c) => {
-      catchUp = runCatchUp({ client: c, store, messages, logger }, catchUpPlan, catchUpSettings);
-    });
+    const catchUp = await wireEvents(client, { service, store, config, logger, metrics, routes, onFatal });
     await login(client, config.discord.token);
     const ops = await startOps({ config, metrics, client, store, limiter, liveStreams: observer.liveStreams, logger });
     if (ops) cleanups.push(() => ops.close());
@@ -148,7 +115,7 @@ export async function startBot(config: Config, logger: Logger, options: StartOpt
       store,
       opsUrl: ops?.url,
       get catchUp() {
-        return catchUp;
+        return catchUp();
       },
       stop,
     };

@@ -1,6 +1,6 @@
 import type { KeyedQueue } from '../util/keyedQueue.js';
 import {
-  ACTIVITY_KEY,
+  activityKey,
   emptyIndex,
   recentEntries,
   withAnswerMessage,
@@ -13,10 +13,15 @@ import type { ThreadActivity } from './types.js';
 
 /** Reads and updates the activity index (activityRecords.ts holds the arithmetic). */
 export class ActivityLog {
+  private readonly key: string;
+
   constructor(
     private readonly io: RecordIo,
     private readonly writes: KeyedQueue,
-  ) {}
+    scope?: string,
+  ) {
+    this.key = activityKey(scope);
+  }
 
   noteTurnStarted(threadId: string, messageId: string | undefined, at: number): Promise<void> {
     return this.update((index) => withTurnStarted(index, threadId, messageId, at));
@@ -31,14 +36,14 @@ export class ActivityLog {
   }
 
   async recentActivity(since: number, limit: number): Promise<ThreadActivity[]> {
-    return recentEntries((await this.io.get<ActivityIndex>(ACTIVITY_KEY)) ?? emptyIndex(), since, limit);
+    return recentEntries((await this.io.get<ActivityIndex>(this.key)) ?? emptyIndex(), since, limit);
   }
 
   /** Read-modify-write of the index in its key's queue; `change` returns undefined for "no change". */
   private update(change: (index: ActivityIndex) => ActivityIndex | undefined): Promise<void> {
-    return this.writes.run(ACTIVITY_KEY, async () => {
-      const next = change((await this.io.get<ActivityIndex>(ACTIVITY_KEY)) ?? emptyIndex());
-      if (next) await this.io.set(ACTIVITY_KEY, next);
+    return this.writes.run(this.key, async () => {
+      const next = change((await this.io.get<ActivityIndex>(this.key)) ?? emptyIndex());
+      if (next) await this.io.set(this.key, next);
     });
   }
 }

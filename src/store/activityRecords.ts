@@ -6,6 +6,13 @@ import type { InflightAnswer, ThreadActivity } from './types.js';
 
 export const ACTIVITY_KEY = 'activity:threads';
 
+/**
+ * One index per shard (`scope`), since only the shard serving a guild writes its threads' activity: processes
+ * sharing one index would overwrite each other's read-modify-writes, and each would plan to catch up on the others'
+ * threads. A single process keeps the unscoped key.
+ */
+export const activityKey = (scope?: string): string => (scope ? `${ACTIVITY_KEY}:${scope}` : ACTIVITY_KEY);
+
 /** Threads kept in the index; the least recently active go first when it is full. */
 export const ACTIVITY_MAX_THREADS = 200;
 /** Entries older than this are dropped (unless an answer is still in flight). */

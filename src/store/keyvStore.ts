@@ -34,6 +34,8 @@ const PING_TIMEOUT_MS = 2_000;
 export interface KeyvStoreOptions {
   logger?: Logger;
   usageRetry?: UsageRetry;
+  /** The shard whose threads this process serves (`shard:<id>`): its own activity index (activityRecords.ts). */
+  activityScope?: string;
 }
 
 /**
@@ -56,7 +58,7 @@ export class KeyvStore implements Store, LeaseStore, StoreHealth {
     this.threads = new ThreadRecords(io, this.writes, options.logger);
     this.settings = new GuildSettingsRecords(io, this.writes);
     this.usage = new UsageRecords(io, this.writes, options.usageRetry);
-    this.activity = new ActivityLog(io, this.writes);
+    this.activity = new ActivityLog(io, this.writes, options.activityScope);
   }
 
   getThread(threadId: string): Promise<ThreadMeta | undefined> {
