@@ -1,6 +1,5 @@
 import type { KeyedQueue } from '../util/keyedQueue.js';
 import {
-  activityKey,
   emptyIndex,
   recentEntries,
   withAnswerMessage,
@@ -9,6 +8,7 @@ import {
   type ActivityIndex,
 } from './activityRecords.js';
 import type { RecordIo } from './records.js';
+import { storeKeys } from './storeKeys.js';
 import type { ThreadActivity } from './types.js';
 
 /** Reads and updates the activity index (activityRecords.ts holds the arithmetic). */
@@ -20,7 +20,7 @@ export class ActivityLog {
     private readonly writes: KeyedQueue,
     scope?: string,
   ) {
-    this.key = activityKey(scope);
+    this.key = storeKeys.activity(scope);
   }
 
   noteTurnStarted(threadId: string, messageId: string | undefined, at: number): Promise<void> {

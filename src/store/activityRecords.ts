@@ -1,17 +1,9 @@
 /**
- * The activity index: one record listing what the bot last did in each recently active thread. One record (not
- * one per thread) because keyv cannot list keys portably, and a restarted bot must find every thread to catch up.
+ * The activity index: one record (per shard: storeKeys.activity) listing what the bot last did in each recently
+ * active thread. One record, not one per thread, because keyv cannot list keys portably, and a restarted bot must
+ * find every thread to catch up.
  */
 import type { InflightAnswer, ThreadActivity } from './types.js';
-
-export const ACTIVITY_KEY = 'activity:threads';
-
-/**
- * One index per shard (`scope`), since only the shard serving a guild writes its threads' activity: processes
- * sharing one index would overwrite each other's read-modify-writes, and each would plan to catch up on the others'
- * threads. A single process keeps the unscoped key.
- */
-export const activityKey = (scope?: string): string => (scope ? `${ACTIVITY_KEY}:${scope}` : ACTIVITY_KEY);
 
 /** Threads kept in the index; the least recently active go first when it is full. */
 export const ACTIVITY_MAX_THREADS = 200;

@@ -15,5 +15,11 @@ export const storeKeys = {
   userIndex: (guildId: string, day: string) => `usage:users:${guildId}:${day}`,
   /** The per-key queue a lease claim runs in (the same name leaseRecords.ts stores the lease under). */
   lease: (name: string) => `lease:${name}`,
+  /**
+   * The catch-up activity index: one per shard (`scope`), since only the shard serving a guild writes its threads'
+   * activity. Processes sharing one index would overwrite each other's read-modify-writes, and each would plan to
+   * catch up on the others' threads. A single process keeps the unscoped key.
+   */
+  activity: (scope?: string) => (scope ? `activity:threads:${scope}` : 'activity:threads'),
   healthPing: 'health:ping',
 };
