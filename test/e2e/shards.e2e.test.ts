@@ -1,10 +1,10 @@
 /**
  * DISCORD_SHARDS=2 under the real ShardingManager (src/main.ts in a child process, two shard processes), against
  * the fake Discord (one guild per shard) and the fake OpenAI in this process. With REDIS_URL (a private
- * redis-server) and PostgreSQL: both guilds answered, each message by exactly one shard, /reset answered on both,
- * one limiter for both (the fake OpenAI sees no more than OPENAI_RPM), a second manager on the same database stops
- * with the lease line, SIGTERM drains both shards and the manager exits 0. Without REDIS_URL each shard logs its
- * half of the budgets.
+ * redis-server) and PostgreSQL: both guilds answered, each message by exactly one shard, /reset answered on
+ * both, one limiter for both (the fake OpenAI sees no more than OPENAI_RPM), a second manager on the same database
+ * stops with the lease line, SIGTERM drains both shards and the manager exits 0. Without REDIS_URL each shard logs its
+ * half of the budgets, and a DM is answered once (by shard 0).
  */
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type FakeDiscord, startFakeDiscord } from '../fakes/discord/index.js';
@@ -122,8 +122,8 @@ describe('two shards under the ShardingManager', () => {
     expect(upstream.every((r) => r.status === 200)).toBe(true);
   }, 45_000);
 
-  it('without Redis each shard logs its half of RPM, TPM and the write budget', async () => {
-    const env = await start({ OPENAI_RPM: '500', OPENAI_TPM: '200000' });
+  it('without Redis each shard logs its half of RPM, TPM and the write budget; a DM is answered once', async () => {
+    const env = await start({ OPENAI_RPM: '500', OPENAI_TPM: '200000', ALLOW_DMS: 'true' });
     const bot = manager(env);
     await bot.waitForLine(allReady, READY_MS);
     const shares = bot.lines.filter((l) => l.msg === 'no REDIS_URL: this shard runs on its share of the budgets');
@@ -131,6 +131,12 @@ describe('two shards under the ShardingManager', () => {
       [[0], 250, 100000, 0.5],
       [[1], 250, 100000, 0.5],
     ]);
+    // A DM reaches shard 0 alone (Discord sends events outside any guild there) and is answered once.
+    discord.sendDirectMessage({ content: 'a direct question' });
+    const [dm] = await waitForAnswer(discord, discord.dmChannelId());
+    expect(dm!.current.content).toBe('Answered.');
+    expect(discord.botMessagesIn(discord.dmChannelId())).toHaveLength(1);
+    expect(openai.chatRequests()).toHaveLength(1);
     // Stopped by afterEach: the SIGTERM drain is asserted in the first test (here it once exited 1 under load).
   }, 40_000);
 });
