@@ -1,6 +1,6 @@
 /** One turn, top to bottom: prepare → generate → render → commit → log. */
 import type { ContentPart } from '../input/contentParts.js';
-import type { ChatHandlers, ChatResult } from '../llm/chatTypes.js';
+import type { ChatResult } from '../llm/chatTypes.js';
 import type { MessageSink } from '../render/messageSink.js';
 import { StreamRenderer, type RenderEnd } from '../render/streamRenderer.js';
 import { modelStrings, notices, toolStrings } from '../strings.js';
@@ -13,6 +13,7 @@ import { toolsAllowed } from './guildSettings.js';
 import { InflightAnswer } from './inflightAnswer.js';
 import type { PromptBuilder } from './promptBuilder.js';
 import { threadRecordFor } from './threadRecord.js';
+import { TurnProgress } from './turnProgress.js';
 import {
   TurnRefused,
   userMessageOf,
@@ -29,9 +30,6 @@ import {
   type TurnOptions,
 } from './turnControls.js';
 import { readUserInput } from './userInput.js';
-
-/** How long a turn waits for model capacity before the thread says so. */
-const CAPACITY_NOTICE_AFTER_MS = 3_000;
 
 /** What the moderation check reads: the message's text and the text files it carries. */
 const moderatedText = (parts: readonly ContentPart[]): string =>
@@ -55,8 +53,6 @@ export class TurnRunner {
   async run(request: TurnRequest, sink: MessageSink, options: TurnOptions = {}): Promise<TurnOutcome> {
     const { settings, logger } = this.deps;
     const started = this.now();
-    let firstTokenAt: number | undefined;
-    let capacityNotice: NodeJS.Timeout | undefined;
     this.deps.observer?.turnStarted();
     // Messages this answer posts are recorded until the turn ends, so a restart can close them (catch-up).
     const inflight = await InflightAnswer.begin(this.deps.store, logger, { ...request, startedAt: started });
@@ -69,25 +65,10 @@ export class TurnRunner {
       controls: turnControlPlan(request.threadId, started, () => signal.aborted),
     });
     renderer.start();
+    const progress = new TurnProgress(renderer, this.now);
     let outcome: TurnOutcome = 'failed';
     let result: ChatResult | undefined;
     let model = settings.model;
-    const handlers: ChatHandlers = {
-      onDelta: (text) => {
-        firstTokenAt ??= this.now();
-        renderer.push(text);
-      },
-      onThinking: () => {
-        if (firstTokenAt === undefined) renderer.setStatus(modelStrings.thinking);
-      },
-      // The typing indicator covers short waits; a visible status only once the wait is noticeable.
-      onQueued: ({ position }) => {
-        clearTimeout(capacityNotice);
-        capacityNotice = setTimeout(() => {
-          if (firstTokenAt === undefined) renderer.setStatus(notices.waitingForCapacity(position));
-        }, CAPACITY_NOTICE_AFTER_MS);
-      },
-    };
     try {
       let prepared = await this.prepare(request, sink, options);
       model = prepared.model;
@@ -98,14 +79,14 @@ export class TurnRunner {
         maxToolRounds: settings.tools.maxRounds,
       };
       const generate = {
-        handlers,
+        handlers: progress.handlers,
         signal,
         toolsAllowed: toolsAllowed(prepared.guildSettings),
         onToolUse: (names: string[]) => renderer.setStatus(toolStrings.using(names)),
       };
       let exchange: ToolExchangeMessage[];
       ({ prepared, result, exchange } = await generateAnswer(generateDeps, request, prepared, generate));
-      clearTimeout(capacityNotice);
+      progress.settle();
       const end = signal.aborted ? STOPPED_END : renderEnd(result);
       const rendered = await renderer.finish(end);
       if (!rendered.delivered) {
@@ -116,17 +97,9 @@ export class TurnRunner {
       if (end.kind !== 'complete' && end.kind !== 'length' && !signal.aborted) {
         return (outcome = end.kind === 'interrupted' ? 'interrupted' : 'failed');
       }
-      const commit = { prepared, request, result, exchange, messageIds: rendered.messageIds, at: this.now() };
-      const botUserId = this.deps.botUserId();
-      const unsaved = await commitExchange(this.deps.store, logger, {
-        ...commit,
-        botUserId,
-        replaceFrom: options.replaceFrom,
-      });
-      if (unsaved) await sink.send(unsaved).catch(() => undefined);
-      else if (options.replaceFrom === undefined)
-        await dropPreviousRegenerate(this.deps.store, prepared.meta, sink, logger);
-      return (outcome = unsaved
+      const shown = { prepared, result, exchange, messageIds: rendered.messageIds };
+      const saved = await this.keep(request, shown, sink, options);
+      return (outcome = !saved
         ? 'unsaved'
         : signal.aborted
           ? 'stopped'
@@ -140,9 +113,10 @@ export class TurnRunner {
       await renderer.finish(end).catch(() => undefined);
       return outcome;
     } finally {
-      clearTimeout(capacityNotice);
+      progress.settle();
       this.active.end(request.threadId, started);
       await inflight.end();
+      const { firstTokenAt } = progress;
       this.report(request, {
         outcome,
         model: result?.model ?? model,
@@ -151,6 +125,24 @@ export class TurnRunner {
         ...(result ? { usage: tokenReport(result), costUsd: result.costUsd } : {}),
       });
     }
+  }
+
+  /**
+   * Commit the exchange the user was shown; false when it could not be saved (the user is told). A new answer
+   * takes Regenerate off the previous one.
+   */
+  private async keep(
+    request: TurnRequest,
+    shown: { prepared: PreparedTurn; result: ChatResult; exchange: ToolExchangeMessage[]; messageIds: string[] },
+    sink: MessageSink,
+    options: TurnOptions,
+  ): Promise<boolean> {
+    const { store, logger } = this.deps;
+    const commit = { ...shown, request, at: this.now(), botUserId: this.deps.botUserId() };
+    const unsaved = await commitExchange(store, logger, { ...commit, replaceFrom: options.replaceFrom });
+    if (unsaved) await sink.send(unsaved).catch(() => undefined);
+    else if (options.replaceFrom === undefined) await dropPreviousRegenerate(store, shown.prepared.meta, sink, logger);
+    return unsaved === undefined;
   }
 
   /** One log line per turn (ids and counts, never text), and the observer's report. */
