@@ -3,8 +3,9 @@ import { fileURLToPath } from 'node:url';
 import { startBot } from './app.js';
 import { ConfigError, loadConfig, type Config } from './config/config.js';
 import { configForProcess, shardPlace } from './coordination/processShare.js';
+import { EXIT_FAILED, EXIT_FATAL, startFailureExit } from './exitCodes.js';
 import { createLogger } from './log.js';
-import { runShardManager } from './shardManager.js';
+import { runShardManager, ShardFatalError } from './shardManager.js';
 
 /** Docker and process managers send SIGKILL about 10 s after SIGTERM. */
 const SHUTDOWN_GRACE_MS = 8_000;
@@ -32,20 +33,31 @@ else await serve(config);
 
 async function manage(settings: Config): Promise<void> {
   try {
-    const stop = await runShardManager(settings, logger, { script: fileURLToPath(import.meta.url) });
+    let stopping: Promise<number> | undefined;
+    const stopWith = (code?: number) => {
+      stopping ??= stop().then((drained) => code ?? drained);
+      void stopping.then((exit) => process.exit(exit));
+    };
+    // A shard that cannot continue (rejected token, lease held elsewhere) would fail the same way respawned.
+    const stop = await runShardManager(settings, logger, {
+      script: fileURLToPath(import.meta.url),
+      onShardFatal: () => stopWith(EXIT_FATAL),
+    });
     const shutdown = (signal: string) => {
       logger.info({ signal }, 'stopping every shard');
-      void stop().then((code) => process.exit(code));
+      stopWith();
     };
     process.once('SIGTERM', () => shutdown('SIGTERM'));
     process.once('SIGINT', () => shutdown('SIGINT'));
   } catch (error) {
     logger.fatal({ err: describe(error) }, 'could not start the shards');
-    process.exit(1);
+    process.exit(error instanceof ShardFatalError ? EXIT_FATAL : 1);
   }
 }
 
 async function serve(settings: Config): Promise<void> {
+  // A shard tells its manager not to respawn it (EXIT_FATAL); a single process keeps exit 1 for every failure.
+  const fatalExit = place ? EXIT_FATAL : EXIT_FAILED;
   const mine = configForProcess(settings, place);
   if (mine.split) {
     const { rpm, tpm } = mine.config.openai;
@@ -57,7 +69,7 @@ async function serve(settings: Config): Promise<void> {
   try {
     // A fatal condition (revoked token, lost lease) ends the process non-zero; a supervisor restarts it.
     const leaseName = place ? `shard:${place.ids.join(',')}` : 'bot';
-    const bot = await startBot(mine.config, logger, { onFatal: () => process.exit(1), leaseName });
+    const bot = await startBot(mine.config, logger, { onFatal: () => process.exit(fatalExit), leaseName });
     const shutdown = (signal: string) => {
       logger.info({ signal }, 'shutting down');
       bot.stop(SHUTDOWN_GRACE_MS).then(
@@ -73,6 +85,6 @@ async function serve(settings: Config): Promise<void> {
   } catch (error) {
     // A bad token or an unreachable Discord: one clear line, no stack trace, no secret.
     logger.fatal({ err: describe(error) }, 'could not start the bot');
-    process.exit(1);
+    process.exit(place ? startFailureExit(error) : EXIT_FAILED);
   }
 }

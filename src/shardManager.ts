@@ -6,6 +6,7 @@
  */
 import { REST, Routes, ShardingManager, type RESTGetAPIGatewayBotResult, type Shard } from 'discord.js';
 import type { Config } from './config/config.js';
+import { EXIT_FATAL } from './exitCodes.js';
 import type { Logger } from './log.js';
 
 /** Shards get this long to drain after the signal (Docker sends SIGKILL ~10 s after SIGTERM). */
@@ -18,6 +19,16 @@ export interface ShardManagerOptions {
   /** The entry point each shard process runs. */
   script: string;
   spawnDelayMs?: number;
+  /** A running shard exited EXIT_FATAL: respawning it would fail the same way; the deployment should stop. */
+  onShardFatal?: (shard: number) => void;
+}
+
+/** A shard exited EXIT_FATAL while the shards started (its own log line says why). */
+export class ShardFatalError extends Error {
+  override name = 'ShardFatalError';
+  constructor(readonly shard: number) {
+    super(`shard ${shard} cannot run as configured (see its log line)`);
+  }
 }
 
 /** GET /gateway/bot through DISCORD_API_BASE (discord.js's own helper always asks discord.com). */
@@ -50,6 +61,8 @@ export async function runShardManager(
       'no REDIS_URL: each shard gets 1/N of RPM, TPM and the Discord write budget',
     );
   }
+  let fatalShard: number | undefined;
+  let running = false;
   const manager = new ShardingManager(options.script, {
     totalShards,
     mode: 'process',
@@ -65,11 +78,20 @@ export async function runShardManager(
         { shard: shard.id, of: totalShards, pid: 'pid' in child ? child.pid : undefined },
         'shard process started',
       );
+      // Ahead of discord.js's own exit listener, which decides on the respawn: a fatal exit must not be respawned.
+      child.prependListener('exit', (code: number | null) => {
+        if (code !== EXIT_FATAL) return;
+        fatalShard ??= shard.id;
+        manager.respawn = false;
+      });
     });
     shard.on('ready', () => logger.info({ shard: shard.id }, 'shard ready'));
     shard.on('death', (child) => {
       const code = 'exitCode' in child ? child.exitCode : null;
-      if (manager.respawn) logger.warn({ shard: shard.id, code }, 'shard process exited; respawning');
+      if (code === EXIT_FATAL) {
+        logger.fatal({ shard: shard.id, code }, 'a shard cannot continue (see its line above): stopping every shard');
+        if (running) options.onShardFatal?.(shard.id);
+      } else if (manager.respawn) logger.warn({ shard: shard.id, code }, 'shard process exited; respawning');
     });
     // A respawned shard that dies before it is ready rejects inside discord.js, which re-emits it as 'error': unheard,
     // that would end the manager and every other shard with it. It is respawned again on its exit.
@@ -77,14 +99,7 @@ export async function runShardManager(
       logger.error({ shard: shard.id, err: { message: error.message } }, 'shard failed to start'),
     );
   });
-  await manager.spawn({
-    amount: totalShards,
-    delay: options.spawnDelayMs ?? SPAWN_DELAY_MS,
-    timeout: SPAWN_TIMEOUT_MS,
-  });
-  logger.info({ shards: totalShards }, 'all shards ready');
-
-  return async () => {
+  const stop = async () => {
     manager.respawn = false;
     const shards = [...manager.shards.values()];
     const exits = shards.map(exitOf);
@@ -98,4 +113,21 @@ export async function runShardManager(
     if (failed > 0) logger.error({ failed, of: shards.length }, 'some shards did not stop cleanly');
     return failed === 0 ? 0 : 1;
   };
+  try {
+    await manager.spawn({
+      amount: totalShards,
+      delay: options.spawnDelayMs ?? SPAWN_DELAY_MS,
+      timeout: SPAWN_TIMEOUT_MS,
+    });
+  } catch (error) {
+    if (fatalShard === undefined) throw error;
+  }
+  // A shard that was ready may have exited fatally while the next ones started.
+  if (fatalShard !== undefined) {
+    await stop();
+    throw new ShardFatalError(fatalShard);
+  }
+  running = true;
+  logger.info({ shards: totalShards }, 'all shards ready');
+  return stop;
 }

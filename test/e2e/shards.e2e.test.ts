@@ -4,7 +4,7 @@
  * redis-server) and PostgreSQL: both guilds answered, each message by exactly one shard, /reset answered on
  * both, one limiter for both (the fake OpenAI sees no more than OPENAI_RPM), a second manager on the same database
  * stops with the lease line, SIGTERM drains both shards and the manager exits 0. Without REDIS_URL each shard logs its
- * half of the budgets, and a DM is answered once (by shard 0).
+ * half of the budgets, and a DM is answered once (by shard 0). A token Discord rejects stops the deployment (78).
  */
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type FakeDiscord, startFakeDiscord } from '../fakes/discord/index.js';
@@ -94,7 +94,9 @@ describe('two shards under the ShardingManager', () => {
       (l) => String(l.err && (l.err as { message?: string }).message).includes('lease shard:0'),
       READY_MS,
     );
-    expect(await intruder.exited).not.toBe(0);
+    // Fatal (78): respawned as is it would fail the same way, so the intruder stops instead of looping.
+    expect(await intruder.exited).toBe(78);
+    expect(intruder.lines.filter((l) => l.msg === 'shard process exited; respawning')).toEqual([]);
 
     bot.child.kill('SIGTERM');
     expect(await bot.exited).toBe(0);
@@ -138,5 +140,23 @@ describe('two shards under the ShardingManager', () => {
     expect(discord.botMessagesIn(discord.dmChannelId())).toHaveLength(1);
     expect(openai.chatRequests()).toHaveLength(1);
     // Stopped by afterEach: the SIGTERM drain is asserted in the first test (here it once exited 1 under load).
+  }, 40_000);
+
+  it('a token Discord rejects stops every shard with exit 78 instead of respawning them', async () => {
+    const bot = manager(await start({}));
+    await bot.waitForLine(allReady, READY_MS);
+    discord.revokeBotToken();
+    const guild1 = [...discord.world.guilds.values()][1]!;
+    discord.sendMessage({ channelId: guild1.textChannelId, content: 'hello?', mentionsBot: true });
+    expect(await bot.exited).toBe(78);
+    expect(bot.lines.filter((l) => l.msg === 'the bot cannot continue').map((l) => l.reason)).toEqual([
+      expect.stringMatching(/^Discord rejected the bot token \(HTTP 401/),
+    ]);
+    expect(
+      bot.lines.filter((l) => l.msg === 'a shard cannot continue (see its line above): stopping every shard'),
+    ).toHaveLength(1);
+    expect(bot.lines.filter((l) => l.msg === 'shard process started')).toHaveLength(2);
+    expect(bot.lines.filter((l) => l.msg === 'shard process exited; respawning')).toEqual([]);
+    expect(bot.lines.filter((l) => l.msg === 'shutting down')).toHaveLength(1); // shard 0 drained
   }, 40_000);
 });
