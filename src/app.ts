@@ -15,7 +15,7 @@ import { noopMetrics } from './ops/noopMetrics.js';
 import { startOps } from './ops/startOps.js';
 import { turnMetrics } from './ops/turnMetrics.js';
 import { openStore, type KeyvStore } from './store/keyvStore.js';
-import { acquireLease, LeaseHeldError } from './store/lease.js';
+import { acquireLease, LeaseHeldError, type LeaseLostError } from './store/lease.js';
 import { warmUpTokenizer } from './tokens/tokenCounter.js';
 import { startTools } from './tools/startTools.js';
 
@@ -36,8 +36,11 @@ export interface RunningBot {
 }
 
 export interface StartOptions {
-  /** Called once when the bot cannot go on (Discord rejected its token, its lease was lost). */
-  onFatal?: (reason: string) => void;
+  /**
+   * Called once when the bot cannot go on: Discord rejected its token, or its lease was lost. `retryable` when a
+   * restart may help (the lease only expired while the database was unreachable).
+   */
+  onFatal?: (reason: string, retryable: boolean) => void;
   /** The lease's name: one per deployment, or one per shard. */
   leaseName?: string;
 }
@@ -52,11 +55,11 @@ export async function startBot(config: Config, logger: Logger, options: StartOpt
     for (const task of cleanups.reverse()) await Promise.resolve(task()).catch(() => undefined);
   };
   let fatal = false;
-  const onFatal = (reason: string) => {
+  const onFatal = (reason: string, retryable = false) => {
     if (fatal) return;
     fatal = true;
     logger.fatal({ reason }, 'the bot cannot continue');
-    options.onFatal?.(reason);
+    options.onFatal?.(reason, retryable);
   };
   try {
     // Before the gateway login: a second process on the same database must never answer the same messages.
@@ -129,8 +132,13 @@ export async function startBot(config: Config, logger: Logger, options: StartOpt
  * A lease left by a crashed process expires within one ttl: wait that out once. A live holder keeps renewing it,
  * so the second try fails and the LeaseHeldError (one clear line) ends the start.
  */
-async function takeLease(store: KeyvStore, name: string, ttlMs: number, onFatal: (reason: string) => void) {
-  const options = { ttlMs, onLost: (error: Error) => onFatal(error.message) };
+async function takeLease(
+  store: KeyvStore,
+  name: string,
+  ttlMs: number,
+  onFatal: (reason: string, retryable: boolean) => void,
+) {
+  const options = { ttlMs, onLost: (error: LeaseLostError) => onFatal(error.message, !error.takenOver) };
   try {
     return await acquireLease(store, name, options);
   } catch (error) {

@@ -69,7 +69,8 @@ async function serve(settings: Config): Promise<void> {
   try {
     // A fatal condition (revoked token, lost lease) ends the process non-zero; a supervisor restarts it.
     const leaseName = place ? `shard:${place.ids.join(',')}` : 'bot';
-    const bot = await startBot(mine.config, logger, { onFatal: () => process.exit(fatalExit), leaseName });
+    const onFatal = (_reason: string, retryable: boolean) => process.exit(retryable ? EXIT_FAILED : fatalExit);
+    const bot = await startBot(mine.config, logger, { onFatal, leaseName });
     const shutdown = (signal: string) => {
       logger.info({ signal }, 'shutting down');
       bot.stop(SHUTDOWN_GRACE_MS).then(

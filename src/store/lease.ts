@@ -21,6 +21,8 @@ export class LeaseLostError extends Error {
   constructor(
     readonly lease: string,
     readonly reason: string,
+    /** Another process holds it now; otherwise it only expired (the database did not answer in time). */
+    readonly takenOver: boolean,
   ) {
     super(storeStrings.leaseLost(lease, reason));
   }
@@ -99,17 +101,17 @@ class RenewedLease implements Lease {
         this.expiresAt = held.expiresAt;
         return;
       }
-      this.lose(`now held by ${held.holderId}`);
+      this.lose(`now held by ${held.holderId}`, true);
     } catch (error) {
-      if (Date.now() >= this.expiresAt) this.lose('it could not be renewed before it expired');
+      if (Date.now() >= this.expiresAt) this.lose('it could not be renewed before it expired', false);
       else this.options.onRenewError?.(error);
     }
   }
 
-  private lose(reason: string): void {
+  private lose(reason: string, takenOver: boolean): void {
     if (this.released) return;
     this.released = true;
     clearInterval(this.timer);
-    this.options.onLost?.(new LeaseLostError(this.name, reason));
+    this.options.onLost?.(new LeaseLostError(this.name, reason, takenOver));
   }
 }
