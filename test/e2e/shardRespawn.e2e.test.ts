@@ -1,8 +1,9 @@
 /**
- * Two shards on PostgreSQL (a database of this file's own), under the real ShardingManager: a shard process killed
- * with SIGKILL is respawned by the manager while the other shard keeps answering; the respawned shard catches up on
- * what was written in its thread meanwhile, with the history it had, and handles its buttons; then the whole
- * deployment is stopped and started again, and a conversation continues from PostgreSQL with everything it said.
+ * Two shards (DISCORD_SHARDS=auto, as Discord recommends) on PostgreSQL (a database of this file's own), under the
+ * real ShardingManager: a shard process killed with SIGKILL is respawned by the manager while the other shard keeps
+ * answering; the respawned shard catches up on what was written in its thread meanwhile, with the history it had,
+ * and handles its buttons; then the whole deployment is stopped and started again, and a conversation continues
+ * from PostgreSQL with everything it said.
  */
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type FakeDiscord, startFakeDiscord } from '../fakes/discord/index.js';
@@ -63,12 +64,13 @@ describe('a deployment of two shards on PostgreSQL', () => {
       tokensPerSecond: 30,
     });
     const { DISCORD_GUILD_ID: _scopedToOneGuild, ...base } = botEnv(discord, openai, database.url);
-    const env = { ...base, DISCORD_SHARDS: '2', LOG_LEVEL: 'info' };
+    // auto: the manager asks GET /gateway/bot, where the fake recommends 2.
+    const env = { ...base, DISCORD_SHARDS: 'auto', LOG_LEVEL: 'info' };
     const [guild0, guild1] = [...discord.world.guilds.values()];
     expect([guild0, guild1].map((g) => shardOfGuild(g!.id, 2))).toEqual([0, 1]);
 
     const bot = manager(env);
-    await bot.waitForLine(allReady, READY_MS);
+    expect((await bot.waitForLine(allReady, READY_MS)).shards).toBe(2);
     const ask = async (channelId: string, content: string) => {
       const message = discord.sendMessage({ channelId, content, mentionsBot: true });
       const thread = await discord.waitForThread({ fromMessageId: message.id });
