@@ -5,7 +5,7 @@
 import type { Logger } from '../log.js';
 import type { ControlPlan } from '../render/answerControls.js';
 import type { MessageSink } from '../render/messageSink.js';
-import type { RenderEnd } from '../render/streamLayout.js';
+import type { RenderEnd } from '../render/answerSlots.js';
 import type { ConversationStore, StoredPart, ThreadMeta } from '../store/types.js';
 import { controlStrings } from '../strings.js';
 import { regenerateControl, stopControl } from './controlIds.js';

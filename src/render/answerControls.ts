@@ -4,7 +4,7 @@
  * same write that gives it its final text, and the last message's final write carries the end state.
  */
 import type { AnswerControl } from './messageSink.js';
-import type { RenderEnd, Slot } from './streamLayout.js';
+import type { RenderEnd, Slot } from './answerSlots.js';
 
 export interface ControlPlan {
   /** Buttons on the message that is still growing (Stop). */

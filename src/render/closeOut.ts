@@ -1,6 +1,7 @@
 import type { MessageSink, WriteOptions } from './messageSink.js';
 import { UNDELIVERED_NOTICE } from './renderNotices.js';
-import type { Slot, StreamLayout } from './streamLayout.js';
+import type { Slot } from './answerSlots.js';
+import type { StreamLayout } from './streamLayout.js';
 import { withoutCursor } from './streamView.js';
 import type { WriteBudget } from './writeBudget.js';
 import { editableAt } from './writePlan.js';

@@ -1,6 +1,7 @@
 import { lastGraphemeStart } from '../text/graphemes.js';
 import { truncateText } from '../text/truncate.js';
-import { EMPTY_ANSWER_NOTICE, LENGTH_NOTICE, NOTICE_SEPARATOR, formatNotice } from './renderNotices.js';
+import { newSlot, noticeFor, type RenderEnd, type Slot } from './answerSlots.js';
+import { EMPTY_ANSWER_NOTICE, NOTICE_SEPARATOR } from './renderNotices.js';
 import {
   NO_CARRY,
   carryAt,
@@ -8,70 +9,9 @@ import {
   findCut,
   isVisible,
   scanMessage,
-  type Carry,
   type MessageMap,
 } from './splitMessage.js';
 import { visibleEnd, withCursor, withoutCursor } from './streamView.js';
-
-/** How an answer ended (see StreamRenderer.finish). */
-export type RenderEnd =
-  | { kind: 'complete' }
-  | { kind: 'length' } // finish_reason=length
-  | { kind: 'interrupted'; notice: string } // stream died mid-way; notice is plain-language
-  | { kind: 'error'; notice: string }; // failure (possibly before any text)
-
-/** One Discord message of the answer: what it should show, and what has been written to it. */
-export interface Slot {
-  /** Answer offset where this message's part begins. */
-  start: number;
-  /** Code block open at `start`, reopened at the top of this message. */
-  /** What is open at `start` (code block, emphasis, quote), reopened at the top of this message. */
-  carried: Carry;
-  /** Content while growing (with cursor), or undefined when there is nothing visible yet. */
-  view: string | undefined;
-  /** Final content, once this message's part of the answer is decided; then it is never edited again. */
-  final: string | undefined;
-  /** The answer text this message carries (set when final), without repairs or notices. */
-  body: string;
-  /** Delivery state, owned by the renderer. */
-  id: string | undefined;
-  /** Content of the last write that landed. */
-  sent: string | undefined;
-  /** When the last write to this message was acknowledged (or failed) (ms). */
-  lastWriteAt: number;
-  /** Answer offset the view shows up to, and where the final content ends. */
-  viewEnd: number;
-  finalEnd: number;
-  /** Answer offset the content of the last landed write shows up to. */
-  sentEnd: number;
-  /** A note shown before this message's part (a continuation after an uneditable message). */
-  prefix: string;
-  /** The message could no longer be edited: its part ends at sentEnd and the answer continues in the next one. */
-  dead: boolean;
-  /** Consecutive transient failures of writes to this message, and when it may be written again (ms). */
-  failures: number;
-  retryAt: number;
-}
-
-function newSlot(start: number, carried: Carry, final?: string, prefix = ''): Slot {
-  return {
-    start,
-    carried,
-    view: undefined,
-    final: final === undefined ? undefined : prefix + final,
-    body: '',
-    id: undefined,
-    sent: undefined,
-    lastWriteAt: -Infinity,
-    viewEnd: start,
-    finalEnd: start,
-    sentEnd: start,
-    prefix,
-    dead: false,
-    failures: 0,
-    retryAt: -Infinity,
-  };
-}
 
 /**
  * Decides which message shows which part of the answer. Pure bookkeeping, no I/O or timers: the renderer calls
@@ -246,17 +186,5 @@ export class StreamLayout {
     // Only whitespace after the last cut: that message was never shown.
     this.slots.pop();
     if (notice !== undefined) this.slots.push(newSlot(this.answer.length, NO_CARRY, notice));
-  }
-}
-
-function noticeFor(end: RenderEnd, answered: boolean): string | undefined {
-  switch (end.kind) {
-    case 'complete':
-      return answered ? undefined : EMPTY_ANSWER_NOTICE;
-    case 'length':
-      return answered ? LENGTH_NOTICE : `${EMPTY_ANSWER_NOTICE}\n${LENGTH_NOTICE}`;
-    case 'interrupted':
-    case 'error':
-      return formatNotice(end.notice);
   }
 }

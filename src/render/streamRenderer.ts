@@ -2,14 +2,15 @@ import { SlotControls, type ControlPlan } from './answerControls.js';
 import { closeOut } from './closeOut.js';
 import type { MessageSink } from './messageSink.js';
 import { DISCORD_MESSAGE_LIMIT, assertSplitLimit } from './splitMessage.js';
-import { StreamLayout, type RenderEnd } from './streamLayout.js';
+import type { RenderEnd } from './answerSlots.js';
+import { StreamLayout } from './streamLayout.js';
 import { STREAM_CURSOR } from './streamView.js';
 import { DEFAULT_TYPING_INTERVAL_MS, TypingIndicator } from './typingIndicator.js';
 import type { WriteBudget } from './writeBudget.js';
 import { absorbWriteFailure } from './writeFailure.js';
 import { WritePlanner, type Write } from './writePlan.js';
 
-export type { RenderEnd } from './streamLayout.js';
+export type { RenderEnd } from './answerSlots.js';
 export { EMPTY_ANSWER_NOTICE, LENGTH_NOTICE, UNDELIVERED_NOTICE, formatNotice } from './renderNotices.js';
 export { STREAM_CURSOR };
 

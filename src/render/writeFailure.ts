@@ -1,6 +1,7 @@
 import { renderStrings } from '../strings.js';
 import { failureKind } from './messageSink.js';
-import type { Slot, StreamLayout } from './streamLayout.js';
+import type { Slot } from './answerSlots.js';
+import type { StreamLayout } from './streamLayout.js';
 
 /** Transient failures of one message's writes before it counts as uneditable (edits) or the render fails (sends). */
 const MAX_TRANSIENT_FAILURES = 4;

@@ -1,6 +1,7 @@
 import type { SlotControls } from './answerControls.js';
 import type { AnswerControl } from './messageSink.js';
-import type { RenderEnd, Slot, StreamLayout } from './streamLayout.js';
+import type { RenderEnd, Slot } from './answerSlots.js';
+import type { StreamLayout } from './streamLayout.js';
 import type { WritePriority } from './writeBudget.js';
 
 /** The next write: send the slot if it has no id yet, else edit it. */
