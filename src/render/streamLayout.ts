@@ -2,15 +2,7 @@ import { lastGraphemeStart } from '../text/graphemes.js';
 import { truncateText } from '../text/truncate.js';
 import { newSlot, noticeFor, type RenderEnd, type Slot } from './answerSlots.js';
 import { EMPTY_ANSWER_NOTICE, NOTICE_SEPARATOR } from './renderNotices.js';
-import {
-  NO_CARRY,
-  carryAt,
-  chunkAt,
-  findCut,
-  isVisible,
-  scanMessage,
-  type MessageMap,
-} from './splitMessage.js';
+import { NO_CARRY, carryAt, chunkAt, findCut, isVisible, scanMessage, type MessageMap } from './splitMessage.js';
 import { visibleEnd, withCursor, withoutCursor } from './streamView.js';
 
 /**
