@@ -1,7 +1,7 @@
 import type { FenceMap } from './fences.js';
 import { looksLikeFenceLine } from './fences.js';
 import { MarkdownMap, type MarkdownCarry, type MarkdownScanOptions, type Pair } from './markdownSpans.js';
-import { atomLength, lineMarkers, pendingAtomStart } from './markdownTokens.js';
+import { atomLength, isWordChar, lineMarkers, pendingAtomStart } from './markdownTokens.js';
 
 interface Opener {
   readonly char: string;
@@ -16,10 +16,6 @@ const BLANK_LINE = /^[ \t]*\r?(?:\n|$)/;
 
 function isSpace(ch: string | undefined): boolean {
   return ch === undefined || /\s/u.test(ch);
-}
-
-function isAlnum(ch: string | undefined): boolean {
-  return ch !== undefined && /[\p{L}\p{N}]/u.test(ch);
 }
 
 /** Where the scan may stop: the first blank or fence line at or after `to` (pairs never cross those). */
@@ -208,8 +204,8 @@ class Scanner {
     // At the streaming frontier the next character is unknown: the run may yet open something.
     const leftFlanking = atEnd ? !this.options.final : !isSpace(next);
     const rightFlanking = i > this.from && !isSpace(prev);
-    const canOpen = leftFlanking && (ch !== '_' || !isAlnum(prev));
-    const canClose = rightFlanking && (ch !== '_' || !isAlnum(next));
+    const canOpen = leftFlanking && (ch !== '_' || !isWordChar(prev));
+    const canClose = rightFlanking && (ch !== '_' || !isWordChar(next));
     let remaining = n;
     if (canClose || ch === '|') remaining = this.close(ch, i, n);
     if (remaining > 0 && (canOpen || ch === '|')) {

@@ -20,7 +20,8 @@ const PENDING_TAIL = [
   /<(?:a?:\w{0,32}:?\d{0,22}|@[!&]?\d{0,22}|#\d{0,22}|t:?-?\d{0,16}:?[tTdDfFR]?|\/[^\s<>]{0,80})$/, // tag
 ];
 
-function isWordChar(ch: string | undefined): boolean {
+/** A letter or digit in any script: `_` emphasis does not open or close next to one. */
+export function isWordChar(ch: string | undefined): boolean {
   return ch !== undefined && /[\p{L}\p{N}]/u.test(ch);
 }
 
