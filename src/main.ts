@@ -50,8 +50,10 @@ async function manage(settings: Config): Promise<void> {
     process.once('SIGTERM', () => shutdown('SIGTERM'));
     process.once('SIGINT', () => shutdown('SIGINT'));
   } catch (error) {
+    // A fatal shard has said why, and the manager that it stopped: no third line.
+    if (error instanceof ShardFatalError) process.exit(EXIT_FATAL);
     logger.fatal({ err: describe(error) }, 'could not start the shards');
-    process.exit(error instanceof ShardFatalError ? EXIT_FATAL : 1);
+    process.exit(1);
   }
 }
 

@@ -96,6 +96,11 @@ describe('two shards under the ShardingManager', () => {
     );
     // Fatal (78): respawned as is it would fail the same way, so the intruder stops instead of looping.
     expect(await intruder.exited).toBe(78);
+    // The shard's line names the cause; the manager adds one that it stopped.
+    expect(intruder.lines.filter((l) => (l.level ?? 0) >= 50).map((l) => l.msg)).toEqual([
+      'could not start the bot',
+      'a shard cannot continue (see its line above): stopping every shard',
+    ]);
     expect(intruder.lines.filter((l) => l.msg === 'shard process exited; respawning')).toEqual([]);
 
     bot.child.kill('SIGTERM');
