@@ -244,8 +244,8 @@ export async function runB6(ctx: BenchContext): Promise<{ rows: Row[]; settings:
         activeConversations: 50,
         answerTokens: 16,
         tokensPerSecond: 2,
-        soakTurns: 1_000,
-        soakCheckpoint: 500,
+        soakTurns: 400,
+        soakCheckpoint: 200,
         targetRssMb: 200,
         childTimeoutMs: 120_000,
       }
