@@ -88,7 +88,10 @@ describe('a deployment of two shards on PostgreSQL', () => {
     process.kill(Number(first.pid), 'SIGKILL');
     await bot.waitForLine((l) => l.msg === 'shard process exited; respawning' && l.shard === 1, 10_000);
     // Written in shard 1's thread while no process serves it: nothing is dispatched; the respawned shard catches up.
-    expect(discord.gateway.readyShards.map((pair) => pair[0])).toEqual([0]);
+    await discord.waitFor(() => discord.gateway.readyShards.every((pair) => pair[0] === 0), {
+      timeoutMs: 5_000,
+      description: "the fake gateway seeing shard 1's connection gone",
+    });
     discord.sendMessage({ channelId: threadOf1, content: 'what is my name?' });
 
     await bot.waitForLine(() => bot.lines.filter(ready(1)).length === 2, READY_MS);
