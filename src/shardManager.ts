@@ -90,7 +90,8 @@ export async function runShardManager(
       const code = 'exitCode' in child ? child.exitCode : null;
       if (code === EXIT_FATAL) {
         logger.fatal({ shard: shard.id, code }, 'a shard cannot continue (see its line above): stopping every shard');
-        if (running) options.onShardFatal?.(shard.id);
+        // Once discord.js has let go of the dead process, so the stop that follows does not count it as unclean.
+        if (running) setImmediate(() => options.onShardFatal?.(shard.id));
       } else if (manager.respawn) logger.warn({ shard: shard.id, code }, 'shard process exited; respawning');
     });
     // A respawned shard that dies before it is ready rejects inside discord.js, which re-emits it as 'error': unheard,

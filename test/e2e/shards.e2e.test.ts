@@ -163,5 +163,6 @@ describe('two shards under the ShardingManager', () => {
     expect(bot.lines.filter((l) => l.msg === 'shard process started')).toHaveLength(2);
     expect(bot.lines.filter((l) => l.msg === 'shard process exited; respawning')).toEqual([]);
     expect(bot.lines.filter((l) => l.msg === 'shutting down')).toHaveLength(1); // shard 0 drained
+    expect(bot.lines.filter((l) => l.msg === 'some shards did not stop cleanly')).toEqual([]);
   }, 40_000);
 });

@@ -67,9 +67,15 @@ describe('fake Discord: shards', () => {
     );
     const login = client.login(ctx.fake.botToken).catch((error: unknown) => error);
     await closed;
-    await client.destroy();
-    // discord.js may leave its login pending after a 4010 it does not retry: do not wait on it for long.
-    await Promise.race([login, new Promise((resolve) => setTimeout(resolve, 2_000).unref())]);
-    expect(ctx.fake.takeViolations().map((v) => v.message)).toEqual([expect.stringContaining('IDENTIFY shard [2,2]')]);
+    // discord.js may leave its login pending after a 4010, and under load it can be mid-reconnect when destroyed
+    // (a CI run hung in destroy past the test's timeout): wait on neither for long.
+    const briefly = (work: Promise<unknown>) =>
+      Promise.race([work, new Promise((resolve) => setTimeout(resolve, 2_000).unref())]);
+    await briefly(client.destroy());
+    await briefly(login);
+    // Each IDENTIFY with the bad shard is reported (discord.js may have tried twice before it was destroyed).
+    const violations = ctx.fake.takeViolations().map((v) => v.message);
+    expect(violations.length).toBeGreaterThanOrEqual(1);
+    expect(violations.every((message) => message.includes('IDENTIFY shard [2,2]'))).toBe(true);
   });
 });
