@@ -65,6 +65,8 @@ export async function runShardManager(
   let running = false;
   const manager = new ShardingManager(options.script, {
     totalShards,
+    // DISCORD_SHARD_IDS: this machine runs only these of the deployment's shards.
+    shardList: config.shardIds ?? 'auto',
     mode: 'process',
     respawn: true,
     token: config.discord.token,
@@ -129,6 +131,6 @@ export async function runShardManager(
     throw new ShardFatalError(fatalShard);
   }
   running = true;
-  logger.info({ shards: totalShards }, 'all shards ready');
+  logger.info({ shards: totalShards, here: config.shardIds ?? 'all' }, 'all shards ready');
   return stop;
 }

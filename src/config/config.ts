@@ -5,7 +5,7 @@ import {
   type CapabilityOverrides,
   type ModelPrice,
 } from '../llm/models.js';
-import { bool, int, nonEmpty, optionalInt, snowflake, url } from './fields.js';
+import { bool, idList, int, nonEmpty, optionalInt, snowflake, url } from './fields.js';
 
 export const DEFAULT_SYSTEM_PROMPT =
   'You are a helpful assistant chatting in a Discord thread. Answer clearly and concisely; use Markdown where it helps.';
@@ -27,6 +27,7 @@ function parsePrices(raw: string | undefined): PriceTable | undefined {
   }
 }
 
+const SHARD_IDS_NEED_TOTAL = 'needs DISCORD_SHARDS set to the same total number of shards (2 or more) on every machine';
 const CAPABILITIES_PROBLEM =
   'must be JSON like {"my-model":{"contextWindow":32768,"vision":false,"reasoning":true,"tokenParam":"max_tokens"}}';
 
@@ -98,6 +99,8 @@ const envSchema = z.object({
     .regex(/^(auto|[1-9]\d{0,4})$/i, 'must be auto or a whole number of shards from 1')
     .default('1')
     .transform((v): 'auto' | number => (v.toLowerCase() === 'auto' ? 'auto' : Number(v))),
+  // Several machines: the shards of DISCORD_SHARDS this one runs (each machine its own; the leases keep them apart).
+  DISCORD_SHARD_IDS: idList(99_999).optional(),
   REDIS_URL: url(['redis:', 'rediss:']).optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   // Round 2: attachments.
@@ -141,6 +144,15 @@ export const configSchema = envSchema.transform((e, ctx) => {
   const models = modelList(e.OPENAI_MODELS, e.OPENAI_MODEL);
   if (!models.includes(e.OPENAI_MODEL)) {
     ctx.addIssue({ code: 'custom', path: ['OPENAI_MODEL'], message: 'must be one of OPENAI_MODELS' });
+  }
+  if (e.DISCORD_SHARD_IDS) {
+    const total = e.DISCORD_SHARDS;
+    // 'auto' could resolve to different totals on different machines, which would split guilds inconsistently.
+    if (typeof total !== 'number' || total < 2) {
+      ctx.addIssue({ code: 'custom', path: ['DISCORD_SHARD_IDS'], message: SHARD_IDS_NEED_TOTAL });
+    } else if (e.DISCORD_SHARD_IDS.some((id) => id >= total)) {
+      ctx.addIssue({ code: 'custom', path: ['DISCORD_SHARD_IDS'], message: `must be below DISCORD_SHARDS (${total})` });
+    }
   }
   const officialApi = e.OPENAI_BASE_URL === undefined || new URL(e.OPENAI_BASE_URL).hostname === 'api.openai.com';
   return {
@@ -198,6 +210,7 @@ export const configSchema = envSchema.transform((e, ctx) => {
     threadTitles: e.THREAD_TITLES,
     allowDms: e.ALLOW_DMS,
     shards: e.DISCORD_SHARDS,
+    ...optional('shardIds', e.DISCORD_SHARD_IDS),
     ...optional('redisUrl', e.REDIS_URL),
   };
 });

@@ -37,3 +37,22 @@ export const url = (protocols: string[]) =>
 
 export const snowflake = z.string().regex(/^\d{17,20}$/, 'must be a Discord id (17 to 20 digits)');
 export const nonEmpty = z.string({ error: 'is required' }).trim().min(1, 'is required');
+
+/** A list of whole numbers and ranges, e.g. `0,1` or `0-3,8`: sorted, without repeats. */
+export const idList = (max: number) =>
+  z
+    .string()
+    .trim()
+    .regex(/^\d{1,5}(-\d{1,5})?(,\s*\d{1,5}(-\d{1,5})?)*$/, 'must be shard ids like 0,1 or 0-3')
+    .transform((v, ctx) => {
+      const ids = new Set<number>();
+      for (const part of v.split(',')) {
+        const [from, to = from] = part.trim().split('-').map(Number) as [number, number?];
+        if (to < from || to > max) {
+          ctx.addIssue({ code: 'custom', message: `must be shard ids like 0,1 or 0-3, each below ${max + 1}` });
+          return z.NEVER;
+        }
+        for (let id = from; id <= to; id++) ids.add(id);
+      }
+      return [...ids].sort((a, b) => a - b);
+    });

@@ -86,6 +86,25 @@ describe('configuration', () => {
     expect(problems.join('\n')).not.toContain('discord-secret-token');
   });
 
+  it("DISCORD_SHARD_IDS: lists and ranges of this machine's shards, below the fixed DISCORD_SHARDS", () => {
+    expect(loadConfig({ ...required, DISCORD_SHARDS: '8', DISCORD_SHARD_IDS: '4-6, 0,5' }).shardIds).toEqual([
+      0, 4, 5, 6,
+    ]);
+    expect(loadConfig({ ...required, DISCORD_SHARDS: '8', DISCORD_SHARD_IDS: '' }).shardIds).toBeUndefined();
+    expect(problemsOf({ ...required, DISCORD_SHARDS: '8', DISCORD_SHARD_IDS: '6-9' })).toEqual([
+      'DISCORD_SHARD_IDS: must be below DISCORD_SHARDS (8)',
+    ]);
+    expect(problemsOf({ ...required, DISCORD_SHARDS: 'auto', DISCORD_SHARD_IDS: '0' })).toEqual([
+      expect.stringMatching(/^DISCORD_SHARD_IDS: needs DISCORD_SHARDS set to the same total/),
+    ]);
+    expect(problemsOf({ ...required, DISCORD_SHARDS: '4', DISCORD_SHARD_IDS: 'first' })).toEqual([
+      'DISCORD_SHARD_IDS: must be shard ids like 0,1 or 0-3',
+    ]);
+    expect(problemsOf({ ...required, DISCORD_SHARDS: '4', DISCORD_SHARD_IDS: '3-1' })).toEqual([
+      expect.stringMatching(/^DISCORD_SHARD_IDS: must be shard ids like 0,1 or 0-3, each below/),
+    ]);
+  });
+
   it('rejects an answer cap that leaves no room for the conversation', () => {
     expect(problemsOf({ ...required, CONTEXT_TOKENS: '1000', MAX_COMPLETION_TOKENS: '1000' })).toEqual([
       expect.stringMatching(/^MAX_COMPLETION_TOKENS: must be smaller than CONTEXT_TOKENS/),
