@@ -5,13 +5,8 @@
  * Discord never answers 429, and no second holds 50 or more requests of the bot from both processes together. Each
  * process alone would take 40 writes/s and the full RPM, so only the shared budgets keep the sum inside the limits.
  */
-import { afterEach, describe, expect, it } from 'vitest';
-import { type FakeDiscord, startFakeDiscord } from '../fakes/discord/index.js';
-import { type FakeOpenAI, startFakeOpenAI } from '../fakes/openai/index.js';
-import { type PrivateRedis, startPrivateRedis } from '../helpers/redisServer.js';
-import { makeTempDir, sqliteUrl } from '../helpers/tempDir.js';
-import { botEnv } from './child/spawnBot.js';
-import { type ManagerProcess, spawnManager } from './child/spawnManager.js';
+import { describe, expect, it } from 'vitest';
+import { allShardsReady, SHARDS_READY_MS, shardDeploymentPerTest } from './child/shardDeployment.js';
 import { lastUserText } from './harness.js';
 import { visibleText, waitForAnswer } from './waitForAnswer.js';
 
@@ -36,48 +31,20 @@ function busiestSecond(times: number[]): number {
 }
 
 describe('a burst across two shards sharing Redis', () => {
-  let discord: FakeDiscord;
-  let openai: FakeOpenAI;
-  let redis: PrivateRedis;
-  let bot: ManagerProcess;
-  let temp: ReturnType<typeof makeTempDir>;
-
-  afterEach(async () => {
-    await bot?.kill();
-    await discord?.close();
-    await openai?.close();
-    await redis?.stop();
-    temp?.remove();
-  });
+  const start = shardDeploymentPerTest();
 
   it('answers everyone once with 0 upstream 429s, 0 Discord 429s and under 50 requests/s bot-wide', async () => {
-    temp = makeTempDir('bot-shard-burst-');
-    redis = await startPrivateRedis();
-    discord = await startFakeDiscord({
-      guildCount: 2,
-      recommendedShards: 2,
-      rateLimits: { global: { limit: DISCORD_GLOBAL, windowMs: 1_000 } },
-    });
-    openai = await startFakeOpenAI({
-      answer: (body) => answerTo(lastUserText(body.messages)),
-      timeToFirstTokenMs: 5,
-      tokensPerSecond: 80,
-      rateLimits: { rpm: RPM, tpm: TPM },
-    });
-    const { DISCORD_GUILD_ID: _scopedToOneGuild, ...base } = botEnv(discord, openai, sqliteUrl(temp.dir));
-    bot = spawnManager(
-      {
-        ...base,
-        DISCORD_SHARDS: '2',
-        REDIS_URL: redis.url,
-        OPENAI_RPM: String(RPM),
-        OPENAI_TPM: String(TPM),
-        MAX_COMPLETION_TOKENS: '300',
-        LOG_LEVEL: 'info',
+    const { discord, openai, manager } = await start({
+      redis: true,
+      discord: { rateLimits: { global: { limit: DISCORD_GLOBAL, windowMs: 1_000 } } },
+      openai: {
+        answer: (body) => answerTo(lastUserText(body.messages)),
+        tokensPerSecond: 80,
+        rateLimits: { rpm: RPM, tpm: TPM },
       },
-      temp.dir,
-    );
-    await bot.waitForLine((l) => l.msg === 'all shards ready', 25_000);
+      env: { OPENAI_RPM: String(RPM), OPENAI_TPM: String(TPM), MAX_COMPLETION_TOKENS: '300' },
+    });
+    await manager().waitForLine(allShardsReady, SHARDS_READY_MS);
     const since = Date.now();
 
     const guilds = [...discord.world.guilds.values()];

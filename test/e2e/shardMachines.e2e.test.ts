@@ -3,60 +3,26 @@
  * one redis-server and one PostgreSQL database (each a manager process here). Each runs only its shard and answers
  * its guild; a third machine configured for a shard already served stops with the lease line (78); both stop cleanly.
  */
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { type FakeDiscord, startFakeDiscord } from '../fakes/discord/index.js';
+import { describe, expect, it } from 'vitest';
 import { shardOfGuild } from '../fakes/discord/shardRouting.js';
-import { type FakeOpenAI, startFakeOpenAI } from '../fakes/openai/index.js';
-import { type FreshDatabase, freshPostgresDatabase } from '../helpers/freshPostgres.js';
-import { type PrivateRedis, startPrivateRedis } from '../helpers/redisServer.js';
-import { makeTempDir } from '../helpers/tempDir.js';
-import { ensureTestServices } from '../helpers/testServices.js';
-import { botEnv } from './child/spawnBot.js';
-import { type LogLine, type ManagerProcess, spawnManager } from './child/spawnManager.js';
+import { allShardsReady, postgresPerFile, SHARDS_READY_MS, shardDeploymentPerTest } from './child/shardDeployment.js';
+import type { ManagerProcess } from './child/spawnManager.js';
 import { lastUserText } from './harness.js';
 import { waitForAnswer } from './waitForAnswer.js';
 
-const READY_MS = 25_000;
-const allReady = (line: LogLine) => line.msg === 'all shards ready';
-
 describe('one deployment on two machines (DISCORD_SHARD_IDS)', () => {
-  let discord: FakeDiscord;
-  let openai: FakeOpenAI;
-  let redis: PrivateRedis;
-  let database: FreshDatabase;
-  let temp: ReturnType<typeof makeTempDir>;
-  const managers: ManagerProcess[] = [];
-
-  beforeAll(async () => {
-    database = await freshPostgresDatabase((await ensureTestServices()).postgresUrl);
-    return () => database.drop();
-  }, 240_000);
-
-  afterEach(async () => {
-    for (const running of managers.splice(0)) await running.kill();
-    await discord?.close();
-    await openai?.close();
-    await redis?.stop();
-    temp?.remove();
-  });
+  const databaseUrl = postgresPerFile();
+  const start = shardDeploymentPerTest();
 
   it('each machine runs and answers only its shard; a third one for a served shard stops with 78', async () => {
-    temp = makeTempDir('bot-machines-');
-    redis = await startPrivateRedis();
-    discord = await startFakeDiscord({ guildCount: 2, recommendedShards: 2 });
-    openai = await startFakeOpenAI({
-      answer: (body) => `You said: ${lastUserText(body.messages)}`,
-      timeToFirstTokenMs: 5,
+    const { discord, openai, manager } = await start({
+      redis: true,
+      databaseUrl: databaseUrl(),
+      openai: { answer: (body) => `You said: ${lastUserText(body.messages)}` },
     });
-    const { DISCORD_GUILD_ID: _scopedToOneGuild, ...base } = botEnv(discord, openai, database.url);
-    const env = { ...base, DISCORD_SHARDS: '2', REDIS_URL: redis.url, LOG_LEVEL: 'info' };
-    const machine = (ids: string) => {
-      const running = spawnManager({ ...env, DISCORD_SHARD_IDS: ids }, temp.dir);
-      managers.push(running);
-      return running;
-    };
+    const machine = (ids: string) => manager({ DISCORD_SHARD_IDS: ids });
     const [a, b] = [machine('0'), machine('1')];
-    await Promise.all([a.waitForLine(allReady, READY_MS), b.waitForLine(allReady, READY_MS)]);
+    await Promise.all([a.waitForLine(allShardsReady, SHARDS_READY_MS), b.waitForLine(allShardsReady, SHARDS_READY_MS)]);
     const started = (m: ManagerProcess) => m.lines.filter((l) => l.msg === 'shard process started').map((l) => l.shard);
     expect([started(a), started(b)]).toEqual([[0], [1]]);
     expect(discord.gateway.readyShards.map((pair) => pair.join('/')).sort()).toEqual(['0/2', '1/2']);

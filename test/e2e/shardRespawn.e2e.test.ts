@@ -5,72 +5,44 @@
  * and handles its buttons; then the whole deployment is stopped and started again, and a conversation continues
  * from PostgreSQL with everything it said.
  */
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { type FakeDiscord, startFakeDiscord } from '../fakes/discord/index.js';
+import { describe, expect, it } from 'vitest';
+import type { FakeOpenAI } from '../fakes/openai/index.js';
 import { shardOfGuild } from '../fakes/discord/shardRouting.js';
-import { type FakeOpenAI, startFakeOpenAI } from '../fakes/openai/index.js';
-import { type FreshDatabase, freshPostgresDatabase } from '../helpers/freshPostgres.js';
-import { makeTempDir } from '../helpers/tempDir.js';
-import { ensureTestServices } from '../helpers/testServices.js';
-import { botEnv } from './child/spawnBot.js';
-import { type LogLine, type ManagerProcess, spawnManager } from './child/spawnManager.js';
+import { allShardsReady, postgresPerFile, SHARDS_READY_MS, shardDeploymentPerTest } from './child/shardDeployment.js';
+import type { LogLine } from './child/spawnManager.js';
 import { lastUserText, transcript } from './harness.js';
 import { visibleText, waitForAnswer } from './waitForAnswer.js';
 
-const READY_MS = 25_000;
 const STORY_PROMPT = 'tell me a story';
 const STORY = 'Once upon a time there was a shard. '.repeat(40).trim();
-const allReady = (line: LogLine) => line.msg === 'all shards ready';
 const started = (shard: number) => (line: LogLine) => line.msg === 'shard process started' && line.shard === shard;
 const ready = (shard: number) => (line: LogLine) => line.msg === 'shard ready' && line.shard === shard;
 
 describe('a deployment of two shards on PostgreSQL', () => {
-  let discord: FakeDiscord;
-  let openai: FakeOpenAI;
-  let database: FreshDatabase;
-  let temp: ReturnType<typeof makeTempDir>;
-  const managers: ManagerProcess[] = [];
-
-  beforeAll(async () => {
-    database = await freshPostgresDatabase((await ensureTestServices()).postgresUrl);
-    return () => database.drop();
-  }, 240_000);
-
-  afterEach(async () => {
-    for (const running of managers.splice(0)) await running.kill();
-    await discord?.close();
-    await openai?.close();
-    temp?.remove();
-  });
-
-  const manager = (env: Record<string, string>) => {
-    const running = spawnManager(env, temp.dir);
-    managers.push(running);
-    return running;
-  };
+  const databaseUrl = postgresPerFile();
+  const start = shardDeploymentPerTest();
 
   /** The model's view of the last request about `question`: every earlier turn of its thread comes first. */
-  const requestFor = (question: string) =>
+  const requestFor = (openai: FakeOpenAI, question: string) =>
     openai.chatRequests().find((r) => lastUserText((r.body as { messages: never }).messages) === question);
 
   it('a killed shard is respawned and its thread goes on; after a full restart conversations continue', async () => {
-    temp = makeTempDir('bot-respawn-');
-    discord = await startFakeDiscord({ guildCount: 2, recommendedShards: 2 });
     // One slow answer (~11 s): still streaming on shard 0 when shard 1 comes back and catches up.
-    openai = await startFakeOpenAI({
-      answer: (body) =>
-        lastUserText(body.messages) === STORY_PROMPT ? STORY : `You said: ${lastUserText(body.messages)}`,
-      timeToFirstTokenMs: 5,
-      tokensPerSecond: 30,
+    const { discord, openai, manager } = await start({
+      databaseUrl: databaseUrl(),
+      openai: {
+        answer: (body) =>
+          lastUserText(body.messages) === STORY_PROMPT ? STORY : `You said: ${lastUserText(body.messages)}`,
+        tokensPerSecond: 30,
+      },
+      // auto: the manager asks GET /gateway/bot, where the fake recommends 2.
+      env: { DISCORD_SHARDS: 'auto' },
     });
-    const { DISCORD_GUILD_ID: _scopedToOneGuild, ...base } = botEnv(discord, openai, database.url);
-    // auto: the manager asks GET /gateway/bot, where the fake recommends 2.
-    const env = { ...base, DISCORD_SHARDS: 'auto', LOG_LEVEL: 'info' };
     const [guild0, guild1] = [...discord.world.guilds.values()];
     expect([guild0, guild1].map((g) => shardOfGuild(g!.id, 2))).toEqual([0, 1]);
 
-    const bot = manager(env);
-    expect((await bot.waitForLine(allReady, READY_MS)).shards).toBe(2);
+    const bot = manager();
+    expect((await bot.waitForLine(allShardsReady, SHARDS_READY_MS)).shards).toBe(2);
     const ask = async (channelId: string, content: string) => {
       const message = discord.sendMessage({ channelId, content, mentionsBot: true });
       const thread = await discord.waitForThread({ fromMessageId: message.id });
@@ -94,7 +66,7 @@ describe('a deployment of two shards on PostgreSQL', () => {
     });
     discord.sendMessage({ channelId: threadOf1, content: 'what is my name?' });
 
-    await bot.waitForLine(() => bot.lines.filter(ready(1)).length === 2, READY_MS);
+    await bot.waitForLine(() => bot.lines.filter(ready(1)).length === 2, SHARDS_READY_MS);
     // Shard 1's catch-up leaves shard 0's threads alone: the live answer is not closed as if interrupted.
     await waitForAnswer(discord, threadOf0, { atLeast: 2, timeoutMs: 20_000 });
     expect(visibleText(discord, threadOf0)).toBe(`You said: my colour is teal\n${STORY}`);
@@ -103,7 +75,7 @@ describe('a deployment of two shards on PostgreSQL', () => {
     expect(respawned[1]!.pid).not.toBe(first.pid);
     const [, caughtUp] = await waitForAnswer(discord, threadOf1, { atLeast: 2 });
     expect(visibleText(discord, threadOf1)).toBe('You said: my name is Ada\nYou said: what is my name?');
-    expect(transcript(requestFor('what is my name?')!.body).slice(-3)).toEqual([
+    expect(transcript(requestFor(openai, 'what is my name?')!.body).slice(-3)).toEqual([
       'user: my name is Ada',
       'assistant: You said: my name is Ada',
       'user: what is my name?',
@@ -120,12 +92,12 @@ describe('a deployment of two shards on PostgreSQL', () => {
     // The whole deployment stops cleanly and a new one on the same database picks the conversations up.
     bot.child.kill('SIGTERM');
     expect(await bot.exited).toBe(0);
-    const again = manager(env);
-    await again.waitForLine(allReady, READY_MS);
+    const again = manager();
+    await again.waitForLine(allShardsReady, SHARDS_READY_MS);
     discord.sendMessage({ channelId: threadOf0, content: 'what is my colour?' });
     await waitForAnswer(discord, threadOf0, { atLeast: 3 });
     expect(discord.botMessagesIn(threadOf0).at(-1)!.current.content).toBe('You said: what is my colour?');
-    expect(transcript(requestFor('what is my colour?')!.body).slice(-5)).toEqual([
+    expect(transcript(requestFor(openai, 'what is my colour?')!.body).slice(-5)).toEqual([
       'user: my colour is teal',
       'assistant: You said: my colour is teal',
       `user: ${STORY_PROMPT}`,

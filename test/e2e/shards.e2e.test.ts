@@ -6,63 +6,28 @@
  * stops with the lease line, SIGTERM drains both shards and the manager exits 0. Without REDIS_URL each shard logs its
  * half of the budgets, and a DM is answered once (by shard 0). A token Discord rejects stops the deployment (78).
  */
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { type FakeDiscord, startFakeDiscord } from '../fakes/discord/index.js';
+import { describe, expect, it } from 'vitest';
 import { shardOfGuild } from '../fakes/discord/shardRouting.js';
-import { type FakeOpenAI, startFakeOpenAI } from '../fakes/openai/index.js';
-import { type FreshDatabase, freshPostgresDatabase } from '../helpers/freshPostgres.js';
-import { type PrivateRedis, startPrivateRedis } from '../helpers/redisServer.js';
-import { makeTempDir, sqliteUrl } from '../helpers/tempDir.js';
-import { ensureTestServices } from '../helpers/testServices.js';
-import { botEnv } from './child/spawnBot.js';
-import { type LogLine, type ManagerProcess, spawnManager } from './child/spawnManager.js';
+import { allShardsReady, postgresPerFile, SHARDS_READY_MS, shardDeploymentPerTest } from './child/shardDeployment.js';
 import { waitForAnswer } from './waitForAnswer.js';
 
 const RPM = 3;
-const READY_MS = 25_000;
-const allReady = (line: LogLine) => line.msg === 'all shards ready';
 
 describe('two shards under the ShardingManager', () => {
-  let discord: FakeDiscord;
-  let openai: FakeOpenAI;
-  let redis: PrivateRedis | undefined;
-  let temp: ReturnType<typeof makeTempDir>;
-  let database: FreshDatabase;
-  const managers: ManagerProcess[] = [];
-
-  beforeAll(async () => {
-    // A database of this file's own: its shard leases must not meet another file's.
-    database = await freshPostgresDatabase((await ensureTestServices()).postgresUrl);
-    return () => database.drop();
-  }, 240_000);
-
-  const start = async (env: Record<string, string>) => {
-    temp = makeTempDir('bot-shards-');
-    discord = await startFakeDiscord({ guildCount: 2, recommendedShards: 2 });
-    openai = await startFakeOpenAI({ answer: () => 'Answered.', timeToFirstTokenMs: 5, rateLimits: { rpm: RPM } });
-    const { DISCORD_GUILD_ID: _scopedToOneGuild, ...base } = botEnv(discord, openai, sqliteUrl(temp.dir));
-    return { ...base, DISCORD_SHARDS: '2', LOG_LEVEL: 'info', OPENAI_RPM: String(RPM), ...env };
-  };
-  const manager = (env: Record<string, string>) => {
-    const running = spawnManager(env, temp.dir);
-    managers.push(running);
-    return running;
-  };
-
-  afterEach(async () => {
-    for (const running of managers.splice(0)) await running.kill();
-    await discord?.close();
-    await openai?.close();
-    await redis?.stop();
-    redis = undefined;
-    temp?.remove();
-  });
+  const databaseUrl = postgresPerFile();
+  const deploy = shardDeploymentPerTest();
+  const start = (options: { redis?: boolean; postgres?: boolean; env?: Record<string, string> } = {}) =>
+    deploy({
+      redis: options.redis,
+      ...(options.postgres ? { databaseUrl: databaseUrl() } : {}),
+      openai: { answer: () => 'Answered.', rateLimits: { rpm: RPM } },
+      env: { OPENAI_RPM: String(RPM), ...options.env },
+    });
 
   it('with Redis and PostgreSQL: each guild answered by its shard, the lease per shard holds, SIGTERM drains', async () => {
-    redis = await startPrivateRedis();
-    const env = await start({ REDIS_URL: redis.url, DATABASE_URL: database.url });
-    const bot = manager(env);
-    await bot.waitForLine(allReady, READY_MS);
+    const { discord, openai, manager } = await start({ redis: true, postgres: true });
+    const bot = manager();
+    await bot.waitForLine(allShardsReady, SHARDS_READY_MS);
     const guilds = [...discord.world.guilds.values()];
     expect(guilds.map((g) => shardOfGuild(g.id, 2))).toEqual([0, 1]);
     expect(discord.gateway.readyShards.map((s) => s[0]).sort()).toEqual([0, 1]);
@@ -89,10 +54,10 @@ describe('two shards under the ShardingManager', () => {
       expect(outcome.originalContent).toMatch(/inside a conversation thread/);
 
     // A second deployment on the same database: its shard 0 finds the lease taken and says so.
-    const intruder = manager(env);
+    const intruder = manager();
     await intruder.waitForLine(
       (l) => String(l.err && (l.err as { message?: string }).message).includes('lease shard:0'),
-      READY_MS,
+      SHARDS_READY_MS,
     );
     // Fatal (78): respawned as is it would fail the same way, so the intruder stops instead of looping.
     expect(await intruder.exited).toBe(78);
@@ -111,9 +76,9 @@ describe('two shards under the ShardingManager', () => {
   // Waits longer than bottleneck's cluster job expiration (10 s): a waiter timed out there once fell back to the
   // local limiter and sent a 4th request ~10 s after the first, answered 429.
   it('with Redis both shards together stay within OPENAI_RPM (no upstream 429)', async () => {
-    redis = await startPrivateRedis();
-    const bot = manager(await start({ REDIS_URL: redis.url }));
-    await bot.waitForLine(allReady, READY_MS);
+    const { discord, openai, manager } = await start({ redis: true });
+    const bot = manager();
+    await bot.waitForLine(allShardsReady, SHARDS_READY_MS);
     for (const g of discord.world.guilds.values()) {
       for (const n of [1, 2, 3])
         discord.sendMessage({ channelId: g.textChannelId, content: `q ${n}`, mentionsBot: true });
@@ -130,9 +95,11 @@ describe('two shards under the ShardingManager', () => {
   }, 45_000);
 
   it('without Redis each shard logs its half of RPM, TPM and the write budget; a DM is answered once', async () => {
-    const env = await start({ OPENAI_RPM: '500', OPENAI_TPM: '200000', ALLOW_DMS: 'true' });
-    const bot = manager(env);
-    await bot.waitForLine(allReady, READY_MS);
+    const { discord, openai, manager } = await start({
+      env: { OPENAI_RPM: '500', OPENAI_TPM: '200000', ALLOW_DMS: 'true' },
+    });
+    const bot = manager();
+    await bot.waitForLine(allShardsReady, SHARDS_READY_MS);
     const shares = bot.lines.filter((l) => l.msg === 'no REDIS_URL: this shard runs on its share of the budgets');
     expect(shares.map((l) => [l.shards, l.rpm, l.tpm, l.share])).toEqual([
       [[0], 250, 100000, 0.5],
@@ -148,8 +115,9 @@ describe('two shards under the ShardingManager', () => {
   }, 40_000);
 
   it('a token Discord rejects stops every shard with exit 78 instead of respawning them', async () => {
-    const bot = manager(await start({}));
-    await bot.waitForLine(allReady, READY_MS);
+    const { discord, manager } = await start();
+    const bot = manager();
+    await bot.waitForLine(allShardsReady, SHARDS_READY_MS);
     discord.revokeBotToken();
     const guild1 = [...discord.world.guilds.values()][1]!;
     discord.sendMessage({ channelId: guild1.textChannelId, content: 'hello?', mentionsBot: true });

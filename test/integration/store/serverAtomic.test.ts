@@ -1,11 +1,13 @@
 /**
  * What must hold across processes on a real PostgreSQL and redis-server: usage written by two store instances (and
  * two processes) at once loses no increment, a member list written by both loses no member, and the lease is a
- * compare-and-set: of two claimants at the same moment exactly one holds it.
+ * compare-and-set: of two claimants at the same moment exactly one holds it. Two shards noting turns at once each
+ * find exactly their own threads to catch up on.
  */
+import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { openStore, type KeyvStore } from '../../../src/store/keyvStore.js';
+import { openStore, type KeyvStore, type OpenStoreOptions } from '../../../src/store/keyvStore.js';
 import { lastDays } from '../../../src/store/types.js';
 import { ensureTestServices } from '../../helpers/testServices.js';
 import { spawnWorkerWithArgs } from '../coordination/workers/spawnWorker.js';
@@ -26,8 +28,8 @@ afterEach(async () => {
   for (const store of opened.splice(0)) await store.close().catch(() => undefined);
 });
 
-const open = async (url: string) => {
-  const store = await openStore(url);
+const open = async (url: string, options: OpenStoreOptions = {}) => {
+  const store = await openStore(url, options);
   opened.push(store);
   return store;
 };
@@ -106,5 +108,30 @@ describe.each(['postgres', 'redis'] as const)('atomic updates on %s', (kind) => 
     expect((await a.claimLease(name, 'holder-a', 30_000)).holderId).toBe('holder-b');
     await b.releaseLease(name, 'holder-b');
     expect((await a.claimLease(name, 'holder-a', 30_000)).holderId).toBe('holder-a');
+  });
+
+  it('two shards noting turns at once each list exactly their own threads to catch up on', async () => {
+    // The databases are shared by every run: a fresh deployment name keeps this run's indexes apart.
+    const run = randomUUID().slice(0, 8);
+    const shards = await Promise.all(
+      [0, 1].map(async (id) => ({
+        store: await open(urls[kind], { activityScope: `shard:${id}:${run}` }),
+        threads: Array.from({ length: 30 }, () => snowflake()),
+      })),
+    );
+    const now = Date.now();
+    await Promise.all(
+      shards.flatMap(({ store, threads }) =>
+        threads.map(async (threadId, i) => {
+          await store.noteTurnStarted(threadId, snowflake(), now + i);
+          await store.noteAnswerMessage(threadId, now + i, snowflake());
+        }),
+      ),
+    );
+    for (const { store, threads } of shards) {
+      const planned = await store.recentActivity(now - 60_000, 100);
+      expect(planned.map((entry) => entry.threadId).sort()).toEqual([...threads].sort());
+      expect(planned.every((entry) => entry.inflight?.messageIds.length === 1)).toBe(true);
+    }
   });
 });
