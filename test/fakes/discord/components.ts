@@ -2,17 +2,11 @@
  * Message components in the fake: what the spec cannot say about them (custom_id unique within a message), and
  * the MESSAGE_COMPONENT interaction (type 3) a member's button press sends, as Discord builds it.
  */
-import { randomBytes } from 'node:crypto';
 import type { Snowflake } from 'discord-api-types/globals';
-import {
-  ApplicationIntegrationType,
-  ComponentType,
-  InteractionContextType,
-  InteractionType,
-  Locale,
-} from 'discord-api-types/v10';
+import { ComponentType, InteractionType } from 'discord-api-types/v10';
 import type { APIMessageComponentGuildInteraction, APIMessageTopLevelComponent } from 'discord-api-types/v10';
 import { DiscordApiError } from './errors.js';
+import { guildInteractionFields, interactionIdentity } from './interactionEnvelope.js';
 import type { FakeWorld, MessageRecord } from './world.js';
 
 interface ButtonLike {
@@ -104,29 +98,16 @@ export function buttonPressPayload(
   userId: Snowflake,
   now: number,
 ): APIMessageComponentGuildInteraction {
-  const id = world.ids.next(now);
+  const { id, token } = interactionIdentity(world, now);
   // Buttons are only pressed in guild threads here (DM components are not simulated).
   const guildId = world.guildIdOf(message);
-  const token = Buffer.from(`interaction:${id}:${randomBytes(48).toString('base64url')}`).toString('base64url');
   return {
     id,
     application_id: world.applicationId,
     type: InteractionType.MessageComponent,
     data: { custom_id: customId, component_type: ComponentType.Button },
-    guild_id: guildId,
-    guild: { id: guildId, features: [], locale: Locale.EnglishUS },
+    ...guildInteractionFields(world, { guildId, channelId: message.channelId, userId, token }),
     channel: world.apiChannel(message.channelId) as APIMessageComponentGuildInteraction['channel'],
-    channel_id: message.channelId,
-    member: { ...world.apiMember(guildId, userId), permissions: world.permissions(guildId, userId).toString() },
     message: message.current,
-    token,
-    version: 1,
-    app_permissions: world.permissions(guildId, world.bot.id).toString(),
-    locale: Locale.EnglishUS,
-    guild_locale: Locale.EnglishUS,
-    entitlements: [],
-    authorizing_integration_owners: { [ApplicationIntegrationType.GuildInstall]: guildId },
-    context: InteractionContextType.Guild,
-    attachment_size_limit: 25 * 1024 * 1024,
   };
 }

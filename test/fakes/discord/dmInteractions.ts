@@ -15,10 +15,10 @@ import {
   type APIChatInputApplicationCommandDMInteraction,
 } from 'discord-api-types/v10';
 import type { CommandRegistry } from './commands.js';
-import { interactionIdentity, type RunSlashCommandInput } from './interactions.js';
+import { ATTACHMENT_SIZE_LIMIT, interactionIdentity } from './interactionEnvelope.js';
+import type { RunSlashCommandInput } from './interactions.js';
 import type { FakeChannel, FakeWorld } from './world.js';
 
-const ATTACHMENT_SIZE_LIMIT = 25 * 1024 * 1024;
 /** What an app may do in a DM with its bot (no guild permissions apply). */
 const DM_APP_PERMISSIONS =
   PermissionFlagsBits.ViewChannel |

@@ -3,18 +3,14 @@
  * the response protocol (callback within 3 s, then 15 minutes of webhook calls on the token for @original and
  * follow-ups).
  */
-import { randomBytes } from 'node:crypto';
 import type { Snowflake } from 'discord-api-types/globals';
 import {
   ApplicationCommandOptionType,
   ApplicationCommandType,
-  ApplicationIntegrationType,
   GatewayDispatchEvents,
   GatewayOpcodes,
-  InteractionContextType,
   InteractionResponseType,
   InteractionType,
-  Locale,
   MessageFlags,
   MessageType,
 } from 'discord-api-types/v10';
@@ -40,6 +36,7 @@ import type { CommandRegistry } from './commands.js';
 import { dmCommandPayload } from './dmInteractions.js';
 import { buttonPressPayload, pressedCustomId, type PressButtonInput } from './components.js';
 import { discordErrors } from './errors.js';
+import { guildInteractionFields, interactionIdentity } from './interactionEnvelope.js';
 import type { Dispatcher } from './gatewayTypes.js';
 import type { FakeWorld, MessageRecord } from './world.js';
 
@@ -113,15 +110,6 @@ export interface InteractionTimings {
   readonly tokenLifetimeMs: number;
 }
 
-const ATTACHMENT_SIZE_LIMIT = 25 * 1024 * 1024;
-
-/** A new interaction's id and token (like Discord's: base64 of `interaction:<id>:<secret>`). */
-export function interactionIdentity(world: FakeWorld, now: number): { id: Snowflake; token: string } {
-  const id = world.ids.next(now);
-  const token = Buffer.from(`interaction:${id}:${randomBytes(48).toString('base64url')}`).toString('base64url');
-  return { id, token };
-}
-
 export class InteractionStore {
   readonly byId = new Map<Snowflake, InteractionRecord>();
   private readonly byToken = new Map<string, InteractionRecord>();
@@ -184,20 +172,7 @@ export class InteractionStore {
         ...(Object.keys(resolved).length > 0 ? { resolved } : {}),
         ...(registered?.guild_id ? { guild_id: registered.guild_id } : {}),
       },
-      guild_id: guildId,
-      guild: { id: guildId, features: [], locale: Locale.EnglishUS },
-      channel: world.apiChannel(channelId),
-      channel_id: channelId,
-      member: { ...world.apiMember(guildId, userId), permissions: world.permissions(guildId, userId).toString() },
-      token,
-      version: 1,
-      app_permissions: world.permissions(guildId, world.bot.id).toString(),
-      locale: Locale.EnglishUS,
-      guild_locale: Locale.EnglishUS,
-      entitlements: [],
-      authorizing_integration_owners: { [ApplicationIntegrationType.GuildInstall]: guildId },
-      context: InteractionContextType.Guild,
-      attachment_size_limit: ATTACHMENT_SIZE_LIMIT,
+      ...guildInteractionFields(world, { guildId, channelId, userId, token }),
     };
     return this.register(payload, { commandName: input.name, channelId, guildId, userId, now });
   }
