@@ -21,8 +21,9 @@ import type { UsageRecorder } from '../src/store/types.js';
 import { countPromptTokens, warmUpTokenizer } from '../src/tokens/tokenCounter.js';
 import { startFakeOpenAI, type RecordedRequest } from '../test/fakes/openai/index.js';
 import { openaiConfig } from '../test/helpers/testConfig.js';
+import { runConversations } from './lib/conversationLoad.js';
 import type { Row } from './lib/report.js';
-import { pollUntil, prose, seededRandom, seconds, type BenchContext } from './lib/util.js';
+import { pollUntil, seededRandom, seconds, type BenchContext } from './lib/util.js';
 
 interface B1Settings {
   conversations: number;
@@ -36,7 +37,6 @@ interface B1Settings {
   timeoutMs: number;
 }
 
-const SYSTEM_PROMPT = 'You are a helpful assistant chatting in a Discord thread. Answer clearly and concisely.';
 const ANSWER = 'Here is a short answer to your question, with one more sentence of detail.';
 const USER_ID = '123456789012345678';
 const GUILD_ID = '876543210987654321';
@@ -131,8 +131,6 @@ async function runVariant(kind: 'limiter' | 'none', s: B1Settings): Promise<Vari
     const random = seededRandom(1);
     /** Start times of calls that have not received a first token yet. */
     const pending = new Set<{ at: number }>();
-    let completed = 0;
-    let failed = 0;
     const samples: Array<{ at: number; waiting: boolean }> = [];
     const started = Date.now();
     // Work is queued while some call has waited longer than a round trip for its first token.
@@ -143,48 +141,25 @@ async function runVariant(kind: 'limiter' | 'none', s: B1Settings): Promise<Vari
       samples.push({ at: now, waiting: queued });
     }, SAMPLE_MS);
 
-    const conversation = async (index: number) => {
-      const history: ChatMessage[] = [{ role: 'system', content: SYSTEM_PROMPT }];
-      for (let turn = 0; turn < s.turnsPerConversation && !abort.signal.aborted; turn++) {
-        const [low, high] = s.userWords;
-        const question: ChatMessage = {
-          role: 'user',
-          content: `(${index}.${turn}) ${prose(random, low + Math.floor(random() * (high - low)))}`,
-        };
-        const messages = [...history, question];
-        const turnStarted = Date.now();
-        const call = { at: turnStarted };
+    const all = runConversations(client, {
+      conversations: s.conversations,
+      turnsPerConversation: s.turnsPerConversation,
+      userWords: s.userWords,
+      random,
+      signal: abort.signal,
+      onTurn: () => {
+        const call = { at: Date.now() };
         pending.add(call);
-        const gotFirst = () => pending.delete(call);
-        try {
-          const result = await client.streamChat(
-            {
-              messages,
-              promptTokens: countPromptTokens(messages),
-              userId: USER_ID,
-              guildId: GUILD_ID,
-              signal: abort.signal,
-            },
-            { onDelta: gotFirst },
-          );
-          gotFirst();
-          completed++;
-          history.push(question, { role: 'assistant', content: result.text });
-        } catch {
-          gotFirst();
-          failed++;
-        }
-      }
-    };
-
-    const all = Promise.all(Array.from({ length: s.conversations }, (_, i) => conversation(i)));
+        return () => pending.delete(call);
+      },
+    });
     let done = false;
     void all.finally(() => {
       done = true;
     });
     const finished = await pollUntil(() => done, s.timeoutMs, 25);
     if (!finished) abort.abort();
-    await all;
+    const { completed, failed } = await all;
     const makespanMs = Date.now() - started;
     clearInterval(sampler);
 

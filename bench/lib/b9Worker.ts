@@ -13,9 +13,10 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { connectRedis, whenUp } from '../../src/coordination/redisConnection.js';
 import { createSharedRateLimiter } from '../../src/coordination/sharedRateLimiter.js';
 import { createRateLimiter, type ModelRateLimiter } from '../../src/llm/limiter.js';
-import { createModelClient, type ChatMessage } from '../../src/llm/modelClient.js';
-import { countPromptTokens, warmUpTokenizer } from '../../src/tokens/tokenCounter.js';
-import { prose, seededRandom } from './util.js';
+import { createModelClient } from '../../src/llm/modelClient.js';
+import { warmUpTokenizer } from '../../src/tokens/tokenCounter.js';
+import { runConversations } from './conversationLoad.js';
+import { seededRandom } from './util.js';
 import { openaiConfig } from '../../test/helpers/testConfig.js';
 
 const env = (name: string): string => {
@@ -38,7 +39,6 @@ const FALLBACK_SHARE = num('FALLBACK_SHARE');
 /** Acquires are paced (50 per second per process, far above any real RPM) so the figure is the limiter's cost, not
  * the benchmark's own CPU saturation. */
 const PACE_MS = 20;
-const SYSTEM_PROMPT = 'You are a helpful assistant chatting in a Discord thread. Answer clearly and concisely.';
 
 const hub = connectRedis(env('REDIS_URL'));
 if (!(await whenUp(hub, 5_000))) throw new Error('redis not reachable');
@@ -69,44 +69,28 @@ async function run(mode: string, baseURL: string, id: string, conversations: num
     limiter,
   });
   const signal = AbortSignal.timeout(RUN_TIMEOUT_MS);
-  const random = seededRandom(SEED);
   const calls: Call[] = [];
-  let completed = 0;
-  let failed = 0;
-  const conversation = async (index: number) => {
-    const history: ChatMessage[] = [{ role: 'system', content: SYSTEM_PROMPT }];
-    for (let turn = 0; turn < TURNS && !signal.aborted; turn++) {
-      const question: ChatMessage = {
-        role: 'user',
-        content: `(${SEED}.${index}.${turn}) ${prose(random, 30 + Math.floor(random() * 90))}`,
-      };
-      const messages = [...history, question];
-      const call: Call = { at: Date.now(), first: 0 };
-      calls.push(call);
-      const gotFirst = () => {
-        if (call.first === 0) call.first = Date.now();
-      };
-      try {
-        const result = await client.streamChat(
-          { messages, promptTokens: countPromptTokens(messages), userId: '1', guildId: '2', signal },
-          { onDelta: gotFirst },
-        );
-        gotFirst();
-        completed++;
-        history.push(question, { role: 'assistant', content: result.text });
-      } catch {
-        gotFirst();
-        failed++;
-      }
-    }
-  };
   try {
-    await Promise.all(Array.from({ length: conversations }, (_, i) => conversation(i)));
+    const { completed, failed } = await runConversations(client, {
+      conversations,
+      turnsPerConversation: TURNS,
+      userWords: [30, 120],
+      random: seededRandom(SEED),
+      signal,
+      tag: `${SEED}.`,
+      onTurn: () => {
+        const call: Call = { at: Date.now(), first: 0 };
+        calls.push(call);
+        return () => {
+          call.first = Date.now();
+        };
+      },
+    });
+    return { completed, failed, timedOut: signal.aborted, calls };
   } finally {
     await client.close();
     await limiter.stop();
   }
-  return { completed, failed, timedOut: signal.aborted, calls };
 }
 
 /** Admission cost alone: capacity never runs out, so every millisecond is the limiter's own (and Redis's). */
