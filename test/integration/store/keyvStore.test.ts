@@ -2,22 +2,9 @@ import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openStore, StoreError, type KeyvStore } from '../../../src/store/keyvStore.js';
-import { lastDays, textTurn, turnText, type ThreadMeta, type Turn } from '../../../src/store/types.js';
+import { lastDays, turnText, type ThreadMeta } from '../../../src/store/types.js';
 import { makeTempDir, sqliteUrl } from '../../helpers/tempDir.js';
-
-const THREAD = '300000000000000001';
-const GUILD = '200000000000000001';
-const USER = '100000000000000001';
-
-const turn = (role: Turn['role'], content: string): Turn =>
-  textTurn({
-    role,
-    text: content,
-    authorId: role === 'user' ? USER : '100000000000000002',
-    messageIds: ['500000000000000001'],
-    tokens: content.length,
-    at: 1_700_000_000_000,
-  });
+import { GUILD, THREAD, turn, USER } from './sampleTurns.js';
 
 describe('KeyvStore on a real SQLite file', () => {
   let temp: ReturnType<typeof makeTempDir>;
