@@ -1,6 +1,6 @@
 import type { FenceMap } from './fences.js';
-import { looksLikeFenceLine } from './fences.js';
 import { MarkdownMap, type MarkdownCarry, type MarkdownScanOptions, type Pair } from './markdownSpans.js';
+import { closingBackticks, isBlankLine, isSpace, paragraphEnd, scanLimit } from './markdownText.js';
 import { atomLength, isWordChar, lineMarkers, pendingAtomStart } from './markdownTokens.js';
 
 interface Opener {
@@ -10,25 +10,6 @@ interface Opener {
   remaining: number;
   readonly carried: boolean;
   readonly seq: number;
-}
-
-const BLANK_LINE = /^[ \t]*\r?(?:\n|$)/;
-
-function isSpace(ch: string | undefined): boolean {
-  return ch === undefined || /\s/u.test(ch);
-}
-
-/** Where the scan may stop: the first blank or fence line at or after `to` (pairs never cross those). */
-function scanLimit(text: string, to: number): number {
-  if (to >= text.length) return text.length;
-  let lineStart = text.lastIndexOf('\n', to - 1) + 1;
-  if (lineStart < to) lineStart = text.indexOf('\n', to) + 1 || text.length;
-  while (lineStart < text.length) {
-    if (BLANK_LINE.test(text.slice(lineStart, lineStart + 256)) || looksLikeFenceLine(text, lineStart))
-      return lineStart;
-    lineStart = text.indexOf('\n', lineStart) + 1 || text.length;
-  }
-  return text.length;
 }
 
 /** One pass over a message's text regions (code blocks are skipped), building a MarkdownMap. */
@@ -102,7 +83,7 @@ class Scanner {
 
   /** Markers at a line start; returns where the line's content starts. */
   private lineStart(i: number): number {
-    if (BLANK_LINE.test(this.text.slice(i, i + 256))) {
+    if (isBlankLine(this.text, i)) {
       this.dropOpeners();
       return this.lineEnd(i) + 1;
     }
@@ -144,8 +125,8 @@ class Scanner {
     const { text } = this;
     let n = 1;
     while (text[i + n] === '`') n++;
-    const limit = this.paragraphEnd(i);
-    const close = this.closingBackticks(i + n, n, limit);
+    const limit = paragraphEnd(this.text, i, this.end);
+    const close = closingBackticks(this.text, i + n, n, limit);
     if (close !== -1) {
       if (close + n - i <= this.options.maxAtomLength) this.block(i, close + n);
       else {
@@ -170,26 +151,9 @@ class Scanner {
     const top = this.stack[this.stack.length - 1];
     if (!top?.carried || top.char !== '`') return this.from;
     this.stack.pop();
-    const close = this.closingBackticks(this.from, top.remaining, this.paragraphEnd(this.from));
+    const close = closingBackticks(this.text, this.from, top.remaining, paragraphEnd(this.text, this.from, this.end));
     this.addPair(top, '`'.repeat(top.remaining), this.from, close === -1 ? Infinity : close, top.remaining);
     return close === -1 ? this.end : close + top.remaining;
-  }
-
-  private paragraphEnd(i: number): number {
-    const match = /\n[ \t]*\r?\n/.exec(this.text.slice(i, this.end));
-    return match ? i + match.index + 1 : this.end;
-  }
-
-  /** The first run of exactly n backticks at or after `from`, before `limit`; -1 when none. */
-  private closingBackticks(from: number, n: number, limit: number): number {
-    const { text } = this;
-    for (let k = text.indexOf('`', from); k !== -1 && k < limit; k = text.indexOf('`', k)) {
-      let run = 1;
-      while (text[k + run] === '`') run++;
-      if (run === n) return k;
-      k += run;
-    }
-    return -1;
   }
 
   private delimiterRun(i: number, ch: string): number {
