@@ -1,13 +1,5 @@
 /** Every plain-language sentence users see in Discord, in one place so wording stays consistent. */
-
-const formatWait = (ms: number): string => {
-  const seconds = Math.max(1, Math.ceil(ms / 1000));
-  if (seconds < 90) return `${seconds} s`;
-  const minutes = Math.ceil(seconds / 60);
-  if (minutes < 90) return `${minutes} min`;
-  const hours = Math.floor(minutes / 60);
-  return `${hours} h ${minutes % 60} min`;
-};
+import { formatBytes, formatWait, quoteNames } from './text/formatAmounts.js';
 
 export const notices = {
   emptyMessage: 'Your message is empty — please type a question or attach a file.',
@@ -138,16 +130,6 @@ export const attachmentStrings = {
     `Downloading “${name}” took longer than ${seconds} s, so I skipped it.`,
   notFromDiscord: (name: string) => `“${name}” isn't stored on Discord, so I didn't download it.`,
 } as const;
-
-function quoteNames(names: readonly string[]): string {
-  return names.map((n) => `“${n}”`).join(', ');
-}
-
-function formatBytes(bytes: number): string {
-  if (bytes >= 1024 * 1024) return `${Math.round((bytes / (1024 * 1024)) * 10) / 10} MB`;
-  if (bytes >= 1024) return `${Math.round(bytes / 1024)} KB`;
-  return `${bytes} bytes`;
-}
 
 /** Text the model (not the user) reads in place of, or around, attached content. */
 export const attachmentPromptText = {
